@@ -1,0 +1,7 @@
+"""``python -m benchmark``: the medbench command line."""
+
+import sys
+
+from benchmark.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The ``medbench`` command line: one small module per sub-command."""

@@ -1,0 +1,63 @@
+"""``medbench train RUN`` (DVC stage ``train``): train one run of the active suite with the one loop."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import time
+
+from benchmark.cli.common import add_params_option, params_from, run_from, run_info, write_json, write_text_atomic
+from benchmark.datasets.base import load_split, read_meta
+from benchmark.paths import log_dir, model_dir, prepared_dir
+from benchmark.registry import MODELS
+from benchmark.training.loop import ModelSpec, train
+from benchmark.training.seeding import resolve_device
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("train", help="train one run (MODEL-DATASET) of the active suite")
+    parser.add_argument("run")
+    add_params_option(parser)
+    parser.set_defaults(func=run)
+
+
+def history_csv(history: list[dict[str, float]]) -> str:
+    """Per-epoch history as CSV (the columns every epoch has), for ``dvc plots``."""
+    columns = sorted({key for record in history for key in record} - {"epoch"})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["epoch", *columns])
+    for record in history:
+        writer.writerow([record["epoch"], *(f"{record[c]:.6f}" if c in record else "" for c in columns)])
+    return out.getvalue()
+
+
+def run(args: argparse.Namespace) -> int:
+    params = params_from(args)
+    config = run_from(params, args.run)
+    device = resolve_device(params.device)
+    data_dir = prepared_dir(config.dataset)
+    meta = read_meta(data_dir)
+    task = MODELS.get(config.model).meta["task"]
+    classes = meta["mask_classes"] if task == "segmentation" else meta["classes"]
+    spec = ModelSpec(config.model, meta["channels"], max(len(classes), 1), meta["image_size"], config.model_args)
+    spec.build()  # bad model_args fail here, before anything is written
+    start = time.perf_counter()
+    history = train(
+        config,
+        spec,
+        load_split(data_dir, "train"),
+        load_split(data_dir, "val"),
+        device,
+        model_dir(config.key),
+        num_workers=params.num_workers,
+        progress=not args.no_progress,
+    )
+    write_text_atomic(log_dir(config.key) / "history.csv", history_csv(history))
+    write_json(
+        log_dir(config.key) / "train_info.json",
+        run_info(str(device), time.perf_counter() - start, amp=device.type == "cuda"),
+    )
+    print(f"trained {config.key}: " + ", ".join(f"{k} {v:.4f}" for k, v in history[-1].items() if k != "epoch"))
+    return 0

@@ -1,0 +1,228 @@
+"""Typed, validated view of ``params.yaml``.
+
+``params.yaml`` holds three suites (``default``, ``quick``, ``full``) under ``suites``. DVC cannot choose a suite by
+name inside ``dvc.yaml`` templates, so the active suite is *materialised* into the top-level ``datasets`` and ``runs``
+mappings that the ``foreach`` stages iterate; ``medbench suite NAME`` rewrites them and every stage checks that they
+still match ``suites[suite]``. Every bad key or value raises :class:`ConfigError` with one line naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from benchmark.errors import ConfigError
+
+SUITES = ("default", "quick", "full")
+DEVICES = ("auto", "cpu", "cuda")
+OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adadelta")
+SCHEDULERS = ("none", "cosine", "multistep")
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    """How one dataset is prepared and, for generative runs, which real images form the reference set."""
+
+    name: str
+    image_size: int
+    train_size: int | None = None
+    val_fraction: float = 0.1
+    reference_split: str = "test"
+    reference_n: int = 0  # 0: no generative run uses this dataset, no Inception statistics
+    classifier_epochs: int = 2  # epochs of the named domain classifier used for the Inception Score
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One training run: a registered model on a registered dataset under one seed and budget."""
+
+    key: str
+    model: str
+    dataset: str
+    seed: int
+    epochs: int
+    batch_size: int
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    betas: tuple[float, float] = (0.9, 0.999)
+    scheduler: str = "none"
+    model_args: dict[str, Any] = field(default_factory=dict)
+    eval_batch_size: int = 256
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON view (recorded in checkpoints and metrics files)."""
+        record = asdict(self)
+        record["betas"] = list(self.betas)
+        return record
+
+
+@dataclass(frozen=True)
+class Params:
+    """The whole validated parameter file."""
+
+    suite: str
+    seed: int
+    device: str
+    num_workers: int
+    datasets: dict[str, DatasetConfig]
+    runs: dict[str, RunConfig]
+    raw: dict[str, Any]
+
+
+def _typed(cls: type, key: str, values: dict[str, Any], extra: dict[str, Any]) -> Any:
+    """Build dataclass ``cls`` from ``values``; an unknown field names the key and the valid ones."""
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        valid = ", ".join(sorted(names - set(extra)))
+        raise ConfigError(f"{key}: unknown setting {unknown[0]!r}; valid settings: {valid}")
+    try:
+        return cls(**extra, **values)
+    except TypeError as err:
+        raise ConfigError(f"{key}: {err}") from None
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ConfigError(message)
+
+
+def parse_run(key: str, spec: dict[str, Any], seed: int) -> RunConfig:
+    """Validate one run spec; model and dataset names are checked against the registries."""
+    from benchmark import DATASETS, MODELS  # registries populated on package import
+
+    where = f"runs.{key}"
+    _check(isinstance(spec, dict), f"{where}: expected a mapping of settings, got {type(spec).__name__}")
+    spec = dict(spec)
+    if "betas" in spec:
+        spec["betas"] = tuple(spec["betas"])
+    spec.setdefault("seed", seed)
+    for required in ("model", "dataset", "epochs", "batch_size"):
+        _check(required in spec, f"{where}: missing required setting {required!r}")
+    run = _typed(RunConfig, where, spec, {"key": key})
+    MODELS.get(run.model, key=f"{where}.model")
+    DATASETS.get(run.dataset, key=f"{where}.dataset")
+    _check(
+        run.optimizer in OPTIMIZERS,
+        f"{where}.optimizer: invalid value {run.optimizer!r}; valid choices: {', '.join(OPTIMIZERS)}",
+    )
+    _check(
+        run.scheduler in SCHEDULERS,
+        f"{where}.scheduler: invalid value {run.scheduler!r}; valid choices: {', '.join(SCHEDULERS)}",
+    )
+    for name in ("epochs", "batch_size", "eval_batch_size"):
+        value = getattr(run, name)
+        _check(
+            isinstance(value, int) and value >= 1, f"{where}.{name}: invalid value {value!r}; expected an integer >= 1"
+        )
+    _check(
+        isinstance(run.lr, (int, float)) and run.lr > 0, f"{where}.lr: invalid value {run.lr!r}; expected a number > 0"
+    )
+    _check(isinstance(run.model_args, dict), f"{where}.model_args: expected a mapping, got {run.model_args!r}")
+    return run
+
+
+def parse_dataset(name: str, spec: dict[str, Any]) -> DatasetConfig:
+    """Validate one dataset spec; the name is checked against the dataset registry."""
+    from benchmark import DATASETS
+
+    where = f"datasets.{name}"
+    DATASETS.get(name, key="datasets")
+    _check(isinstance(spec, dict), f"{where}: expected a mapping of settings, got {type(spec).__name__}")
+    _check("image_size" in spec, f"{where}: missing required setting 'image_size'")
+    config = _typed(DatasetConfig, where, spec, {"name": name})
+    _check(
+        isinstance(config.image_size, int) and 8 <= config.image_size <= 1024,
+        f"{where}.image_size: invalid value {config.image_size!r}; expected an integer in [8, 1024]",
+    )
+    _check(
+        config.reference_split in ("train", "val", "test", "all"),
+        f"{where}.reference_split: invalid value {config.reference_split!r}; valid choices: train, val, test, all",
+    )
+    _check(
+        0.0 <= config.val_fraction < 0.5,
+        f"{where}.val_fraction: invalid value {config.val_fraction!r}; expected a number in [0, 0.5)",
+    )
+    return config
+
+
+def materialise(raw: dict[str, Any], suite: str) -> dict[str, Any]:
+    """The top-level ``datasets``/``runs`` that ``suites[suite]`` expands to (what the DVC stages iterate)."""
+    suites = raw.get("suites")
+    _check(isinstance(suites, dict), "suites: missing; params.yaml must define suites default, quick and full")
+    _check(suite in suites, f"suite: unknown suite {suite!r}; valid choices: {', '.join(sorted(suites))}")
+    chosen = suites[suite] or {}
+    runs: dict[str, Any] = {}
+    for key, spec in (chosen.get("runs") or {}).items():
+        model, sep, dataset = str(key).partition("-")
+        _check(bool(sep and model and dataset), f"suites.{suite}.runs: run key {key!r} must read MODEL-DATASET")
+        runs[key] = {"model": model, "dataset": dataset, **(spec or {})}
+    return {"datasets": dict(chosen.get("datasets") or {}), "runs": runs}
+
+
+def load_params(path: str | os.PathLike[str] = "params.yaml", check_materialised: bool = True) -> Params:
+    """Read and validate ``params.yaml``; with ``check_materialised``, stale ``runs``/``datasets`` raise."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: parameter file not found; run from the project root or pass --params")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
+    suite = raw.get("suite", "default")
+    expected = materialise(raw, suite)
+    if check_materialised:
+        for key in ("datasets", "runs"):
+            _check(
+                raw.get(key) == expected[key],
+                f"{path}: '{key}' does not match suites.{suite}; run `medbench suite {suite}` to rewrite it",
+            )
+    seed = raw.get("seed", 0)
+    _check(isinstance(seed, int), f"seed: invalid value {seed!r}; expected an integer")
+    device = raw.get("device", "auto")
+    _check(device in DEVICES, f"device: invalid value {device!r}; valid choices: {', '.join(DEVICES)}")
+    num_workers = raw.get("num_workers", 0)
+    _check(
+        isinstance(num_workers, int) and num_workers >= 0,
+        f"num_workers: invalid value {num_workers!r}; expected an integer >= 0",
+    )
+    datasets = {name: parse_dataset(name, spec) for name, spec in expected["datasets"].items()}
+    runs = {key: parse_run(key, spec, seed) for key, spec in expected["runs"].items()}
+    for run in runs.values():
+        _check(
+            run.dataset in datasets,
+            f"suites.{suite}.runs.{run.key}: dataset {run.dataset!r} is not listed in suites.{suite}.datasets",
+        )
+    return Params(suite, seed, device, num_workers, datasets, runs, raw)
+
+
+GENERATED_MARKER = "# --- generated by `medbench suite NAME` from suites[NAME]; edit the suites above, not below ---"
+
+
+def write_suite(path: str | os.PathLike[str], suite: str) -> Params:
+    """Point ``params.yaml`` at ``suite``: rewrite what follows the generated marker, atomically.
+
+    Everything above the marker (comments included) is kept verbatim.
+    """
+    path = Path(path)
+    text = path.read_text()
+    head = text.split(GENERATED_MARKER)[0].rstrip("\n")
+    raw = load_params(path, check_materialised=False).raw
+    generated = {"suite": suite, **materialise(raw, suite)}
+    body = yaml.safe_dump(generated, sort_keys=False, width=110)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".params.", suffix=".yaml")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(f"{head}\n\n{GENERATED_MARKER}\n{body}")
+        validated = load_params(tmp)  # never leave an invalid params file behind
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return validated

@@ -1,0 +1,176 @@
+"""Trained run -> metrics record. One evaluator per task, chosen by the model's task (not by its name)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from benchmark.config import DatasetConfig, RunConfig
+from benchmark.datasets.base import load_split, read_meta
+from benchmark.evaluation.predict import predict, sample_images
+from benchmark.evaluation.reference import load_reference
+from benchmark.metrics import generation
+from benchmark.metrics.inception import extract_features
+from benchmark.metrics.scoring import score_classification, score_segmentation
+from benchmark.models import BenchmarkModel
+from benchmark.models.base import AutoencoderModel, GenerativeModel
+from benchmark.registry import METRICS
+
+EVAL_SPLIT = "test"
+N_EXAMPLES = 16  # images kept for the report's example figures
+
+
+@dataclass
+class Evaluation:
+    """Metrics and protocol for ``metrics/<run>.json``, plus arrays the report draws (never metrics)."""
+
+    metrics: dict[str, float]
+    protocol: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
+    artifacts: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EvalContext:
+    """Everything an evaluator may read."""
+
+    run: RunConfig
+    dataset: DatasetConfig
+    prepared_dir: Path
+    reference_dir: Path
+    device: torch.device
+    progress: bool = True
+
+
+def evaluate_classifier(model: BenchmarkModel, ctx: EvalContext) -> Evaluation:
+    """Test-split class probabilities scored by the registered classification metrics."""
+    data = load_split(ctx.prepared_dir, EVAL_SPLIT)
+    probs = predict(model, data, ctx.run.eval_batch_size, ctx.device, f"{ctx.run.key} test", ctx.progress)
+    scored = score_classification(np.asarray(data.labels), probs=probs, num_classes=probs.shape[1])
+    confusion = np.asarray(scored.pop("confusion_matrix"), dtype=np.int64)
+    classes = np.asarray(read_meta(ctx.prepared_dir)["classes"])
+    return Evaluation(
+        scored.pop("metrics"),
+        {"split": EVAL_SPLIT, **scored.pop("protocol")},
+        scored,
+        {"confusion_matrix": confusion, "classes": classes},
+    )
+
+
+def evaluate_segmenter(model: BenchmarkModel, ctx: EvalContext) -> Evaluation:
+    """Test-split arg-max masks scored by the registered segmentation metrics (background excluded)."""
+    data = load_split(ctx.prepared_dir, EVAL_SPLIT)
+    masks = predict(model, data, ctx.run.eval_batch_size, ctx.device, f"{ctx.run.key} test", ctx.progress)
+    num_classes = len(read_meta(ctx.prepared_dir)["mask_classes"])
+    scored = score_segmentation(np.asarray(data.masks), masks, num_classes=num_classes)
+    pick = np.linspace(0, len(data) - 1, min(N_EXAMPLES, len(data))).astype(int)
+    artifacts = {
+        "images": np.asarray(data.images[pick]),
+        "targets": np.asarray(data.masks[pick]),
+        "predictions": masks[pick].astype(np.uint8),
+    }
+    return Evaluation(scored.pop("metrics"), {"split": EVAL_SPLIT, **scored.pop("protocol")}, scored, artifacts)
+
+
+def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
+    """FID and KID of N samples against the cached real reference (with the real-vs-real floor at the same N), IS
+    from the dataset's named domain classifier, and PSNR/SSIM of test reconstructions for autoencoders."""
+    ref = load_reference(ctx.reference_dir, ctx.device)
+    n = ref.n
+    samples = sample_images(model, n, seed=ctx.run.seed, batch_size=ctx.run.eval_batch_size)
+    fake = extract_features(samples, ref.extractor, device=ctx.device, progress=ctx.progress)
+    mu, sigma = generation.feature_stats(fake)
+    kid_mean, kid_std = generation.kernel_inception_distance(ref.features, fake, seed=ctx.run.seed)
+    probs = ref.classify(samples)
+    is_mean, is_std = generation.inception_score(probs, splits=min(10, n // 10 or 1))
+    metrics = {
+        "fid": generation.frechet_distance(ref.mu, ref.sigma, mu, sigma),
+        "kid": kid_mean,
+        "kid_std": kid_std,
+        "inception_score": is_mean,
+        "inception_score_std": is_std,
+        "fid_real_floor": ref.floor["fid"],
+        "kid_real_floor": ref.floor["kid_mean"],
+    }
+    protocol = {
+        **ref.protocol,
+        "seed": ctx.run.seed,
+        "feature_extractor": ref.protocol["extractor"],
+        "kid_subset_size": generation.kid_subset_size(n, n, generation.KID_SUBSET_SIZE),
+        "inception_score_classifier": ref.classifier_name,
+    }
+    del protocol["extractor"]
+    if isinstance(model, AutoencoderModel):
+        data = load_split(ctx.prepared_dir, EVAL_SPLIT)
+        images = torch.from_numpy(np.asarray(data.images, dtype=np.float32) / 255.0)
+        recon = torch.cat(
+            [model.reconstruct(chunk.to(ctx.device)).float().cpu() for chunk in images.split(ctx.run.eval_batch_size)]
+        )
+        recon = recon.clamp(0, 1)
+        metrics["psnr"] = float(generation.psnr_per_image(recon, images).mean())
+        metrics["ssim"] = float(generation.ssim_per_image(recon, images).mean())
+        protocol["reconstruction_split"] = EVAL_SPLIT
+        protocol["reconstruction_n"] = len(images)
+    return Evaluation(metrics, protocol, artifacts={"samples": samples[:64]})
+
+
+EVALUATORS: dict[str, Callable[[Any, EvalContext], Evaluation]] = {
+    "classification": evaluate_classifier,
+    "segmentation": evaluate_segmenter,
+    "generation": evaluate_generator,
+}
+
+
+def evaluate(model: BenchmarkModel, ctx: EvalContext) -> Evaluation:
+    """Run the evaluator of the model's task."""
+    return EVALUATORS[model.task](model, ctx)
+
+
+def metrics_record(
+    ctx: EvalContext, model_meta: dict[str, Any], result: Evaluation, dataset_meta: dict[str, Any]
+) -> dict[str, Any]:
+    """The JSON written to ``metrics/<run>.json``: deterministic (no times, dates or host names), rounded."""
+    run = ctx.run
+    return _rounded(
+        {
+            "run": run.key,
+            "model": run.model,
+            "dataset": run.dataset,
+            "task": model_meta["task"],
+            "family": model_meta["family"],
+            "synthetic_data": bool(dataset_meta.get("synthetic", False)),
+            "metrics": result.metrics,
+            "higher_is_better": {
+                name: METRICS.get(name).meta["higher_is_better"] for name in result.metrics if name in METRICS
+            },
+            "protocol": {
+                **result.protocol,
+                "seed": run.seed,
+                "epochs": run.epochs,
+                "batch_size": run.batch_size,
+                "optimizer": run.optimizer,
+                "lr": run.lr,
+                "image_size": ctx.dataset.image_size,
+                "train_n": dataset_meta["splits"]["train"],
+            },
+            **result.extra,
+        }
+    )
+
+
+def _rounded(value: Any) -> Any:
+    """Floats rounded to 6 decimals, recursively (stable, readable diffs)."""
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return round(float(value), 6)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value

@@ -1,0 +1,43 @@
+"""Batched inference helpers shared by the evaluators."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from benchmark.datasets.base import SplitArrays
+from benchmark.models import BenchmarkModel, GenerativeModel
+from benchmark.training.data import make_loader
+
+
+@torch.no_grad()
+def predict(
+    model: BenchmarkModel,
+    data: SplitArrays,
+    batch_size: int,
+    device: torch.device,
+    desc: str = "predict",
+    progress: bool = True,
+) -> np.ndarray:
+    """Model outputs for every image of ``data``, in order: class probabilities, or per-pixel class indices."""
+    model.eval()
+    outputs = []
+    for batch in tqdm(make_loader(data, batch_size, shuffle=False), desc=desc, disable=not progress, leave=False):
+        logits = model(batch["image"].to(device)).float()
+        outputs.append((logits.softmax(1) if model.task == "classification" else logits.argmax(1)).cpu().numpy())
+    return np.concatenate(outputs)
+
+
+@torch.no_grad()
+def sample_images(model: GenerativeModel, n: int, seed: int, batch_size: int) -> np.ndarray:
+    """``n`` uint8 samples [n, C, H, W] drawn with a seeded generator (identical across runs)."""
+    model.eval()
+    generator = torch.Generator().manual_seed(seed)
+    chunks = [model.sample(min(batch_size, n - start), generator).float().cpu() for start in range(0, n, batch_size)]
+    return to_uint8(torch.cat(chunks))
+
+
+def to_uint8(images: torch.Tensor) -> np.ndarray:
+    """Floats in [0, 1] -> uint8 (rounded, clamped)."""
+    return (images.clamp(0, 1) * 255).round().to(torch.uint8).numpy()

@@ -1,0 +1,3 @@
+"""Registered metrics (torchmetrics-backed); importing this package registers them."""
+
+from benchmark.metrics import classification, generation, regression, segmentation  # noqa: F401  (registration)

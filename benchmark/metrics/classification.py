@@ -1,0 +1,107 @@
+"""Multiclass classification metrics, registered in ``METRICS`` as torchmetrics factories.
+
+Our rule for macro means (``recall``, ``precision``, ``f1``, ``specificity``): a class absent from BOTH the targets
+and the predictions is left out of the mean; a class present in either counts, a zero division (e.g. precision of a
+class that is never predicted) counting as 0. torchmetrics' ``average="macro"`` already follows this rule (it drops
+classes with ``tp + fp + fn == 0``), as does scikit-learn's default ``labels`` (the union of both label sets) with
+``zero_division=0``. ``accuracy`` is the plain fraction of correct predictions (micro average).
+
+The ``input`` metadata says what ``update(preds, target)`` is given as ``preds``: ``"labels"`` (class indices [N])
+or ``"probs"`` (class probabilities [N, C]).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+from torchmetrics import Metric
+from torchmetrics.classification import (
+    MulticlassAccuracy,
+    MulticlassAUROC,
+    MulticlassF1Score,
+    MulticlassPrecision,
+    MulticlassRecall,
+    MulticlassSpecificity,
+)
+from torchmetrics.utilities import dim_zero_cat
+
+from benchmark.registry import METRICS
+
+
+class Specificity(MulticlassSpecificity):
+    """Macro specificity ``tn / (tn + fp)``; torchmetrics leaves ``higher_is_better`` unset (None), we set it."""
+
+    higher_is_better = True
+
+
+class PresentClassAUROC(MulticlassAUROC):
+    """Macro one-vs-rest AUROC over the classes whose one-vs-rest AUROC is defined.
+
+    A class needs at least one positive and one negative target sample; torchmetrics would instead score a class
+    with no positives as 0 (with a warning) and keep it in the mean. Classes without both are left out, and the
+    result is NaN when no class qualifies (the targets hold a single class). Expects probabilities: torchmetrics
+    softmaxes scores outside [0, 1], so logits would be silently transformed.
+    """
+
+    def __init__(self, num_classes: int) -> None:
+        super().__init__(num_classes=num_classes, average="none", thresholds=None)
+
+    def per_class(self) -> torch.Tensor:
+        """One-vs-rest AUROC of every class, NaN where it is undefined."""
+        target = dim_zero_cat(self.target)
+        with warnings.catch_warnings():  # undefined classes warn; they are masked just below
+            warnings.simplefilter("ignore", UserWarning)
+            scores = MulticlassAUROC.compute(self).double()
+        counts = torch.bincount(target.long(), minlength=self.num_classes)
+        defined = (counts > 0) & (counts < target.numel())
+        return torch.where(defined, scores, torch.full_like(scores, float("nan")))
+
+    def compute(self) -> torch.Tensor:
+        """Mean of the defined per-class AUROCs (NaN if none is defined)."""
+        return self.per_class().nanmean()
+
+
+_LABELS = {"task": "classification", "higher_is_better": True, "input": "labels"}
+
+
+@METRICS.register("accuracy", **_LABELS, description="fraction of correct predictions")
+def accuracy(num_classes: int) -> Metric:
+    """Plain (micro) accuracy: correct predictions / all predictions."""
+    return MulticlassAccuracy(num_classes=num_classes, average="micro")
+
+
+@METRICS.register("specificity", **_LABELS, description="macro specificity tn / (tn + fp)")
+def specificity(num_classes: int) -> Metric:
+    """Macro-averaged one-vs-rest specificity."""
+    return Specificity(num_classes=num_classes, average="macro")
+
+
+@METRICS.register("recall", **_LABELS, description="macro recall (sensitivity)")
+def recall(num_classes: int) -> Metric:
+    """Macro-averaged recall, i.e. balanced accuracy when every class occurs in the targets."""
+    return MulticlassRecall(num_classes=num_classes, average="macro")
+
+
+@METRICS.register("precision", **_LABELS, description="macro precision")
+def precision(num_classes: int) -> Metric:
+    """Macro-averaged precision; a class never predicted scores 0."""
+    return MulticlassPrecision(num_classes=num_classes, average="macro")
+
+
+@METRICS.register("f1", **_LABELS, description="macro F1 score")
+def f1(num_classes: int) -> Metric:
+    """Macro-averaged F1 (mean of per-class F1, not F1 of the mean precision and recall)."""
+    return MulticlassF1Score(num_classes=num_classes, average="macro")
+
+
+@METRICS.register(
+    "auroc",
+    task="classification",
+    higher_is_better=True,
+    input="probs",
+    description="macro one-vs-rest AUROC on probabilities",
+)
+def auroc(num_classes: int) -> Metric:
+    """Macro one-vs-rest AUROC over classes with positives and negatives in the targets (see PresentClassAUROC)."""
+    return PresentClassAUROC(num_classes=num_classes)

@@ -1,0 +1,36 @@
+"""Where each stage reads and writes, relative to the project root (the folder holding params.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DATA = Path("data")
+MODELS_DIR = Path("models")
+METRICS_DIR = Path("metrics")
+LOGS = Path("logs")
+LEADERBOARDS = Path("leaderboards")
+REPORTS = Path("reports")
+
+
+def raw_dir(dataset: str) -> Path:
+    return DATA / "raw" / dataset
+
+
+def prepared_dir(dataset: str) -> Path:
+    return DATA / "prepared" / dataset
+
+
+def reference_dir(dataset: str) -> Path:
+    return DATA / "reference" / dataset
+
+
+def model_dir(run: str) -> Path:
+    return MODELS_DIR / run
+
+
+def metrics_file(run: str) -> Path:
+    return METRICS_DIR / f"{run}.json"
+
+
+def log_dir(run: str) -> Path:
+    return LOGS / run

@@ -1,0 +1,1 @@
+"""Training: the one loop, data loading, optimizers, seeding and checkpoints."""

@@ -1,0 +1,171 @@
+"""The one training loop every family uses: a model's ``step`` returns its loss for each optimizer group.
+
+Per epoch it writes a checkpoint (model, optimizers, schedulers, AMP scalers, every RNG state and the shuffling
+generator) atomically, so a killed run resumes from the last finished epoch and ends with the same weights as an
+uninterrupted one. On CUDA it trains with automatic mixed precision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm import tqdm
+
+from benchmark import create_model
+from benchmark.config import RunConfig
+from benchmark.datasets.base import SplitArrays
+from benchmark.errors import ConfigError
+from benchmark.models import BenchmarkModel
+from benchmark.training import checkpoint
+from benchmark.training.data import make_loader
+from benchmark.training.optim import build_optimizer, build_scheduler
+from benchmark.training.seeding import rng_state, seed_everything, set_deterministic, set_rng_state
+
+CHECKPOINT = "checkpoint.pt"
+FINAL = "model.pt"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What is needed to rebuild a trained model without its params file."""
+
+    name: str
+    in_channels: int
+    num_classes: int
+    image_size: int
+    model_args: dict[str, Any]
+
+    def build(self) -> BenchmarkModel:
+        """A freshly initialised model of this spec; bad ``model_args`` are a config error."""
+        try:
+            return create_model(self.name, self.in_channels, self.num_classes, self.image_size, **self.model_args)
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"model_args of {self.name!r}: {err}") from None
+
+
+def fingerprint(run: RunConfig, spec: ModelSpec) -> str:
+    """Hash of everything that shapes training, so a checkpoint of other settings is never resumed."""
+    blob = json.dumps({"run": run.to_dict(), "spec": vars(spec)}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _mean_logs(sums: dict[str, float], count: int, prefix: str = "") -> dict[str, float]:
+    return {f"{prefix}{key}": value / max(count, 1) for key, value in sorted(sums.items())}
+
+
+@torch.no_grad()
+def validation_logs(model: BenchmarkModel, data: SplitArrays, run: RunConfig, device: torch.device) -> dict[str, float]:
+    """Mean step logs over the validation split (eval mode, no updates), prefixed ``val_``."""
+    model.eval()
+    sums: dict[str, float] = defaultdict(float)
+    gen = torch.Generator().manual_seed(run.seed)  # fixed noise for generative steps
+    with torch.random.fork_rng():
+        torch.manual_seed(int(torch.randint(2**31, (1,), generator=gen)))
+        for batch in make_loader(data, run.eval_batch_size, shuffle=False):
+            batch = {k: v.to(device) for k, v in batch.items()}
+            for group in model.optimizer_groups():
+                for key, value in model.step(batch, group).logs.items():
+                    sums[key] += value * len(batch["image"])
+    return _mean_logs(sums, len(data), "val_")
+
+
+def train(
+    run: RunConfig,
+    spec: ModelSpec,
+    train_data: SplitArrays,
+    val_data: SplitArrays | None,
+    device: torch.device,
+    out_dir: Path,
+    num_workers: int = 0,
+    progress: bool = True,
+    on_epoch_end: Callable[[int], None] | None = None,
+) -> list[dict[str, float]]:
+    """Train ``spec`` under ``run``, resuming from ``out_dir/checkpoint.pt`` when it matches; returns the history.
+
+    On success ``out_dir/model.pt`` holds the final weights and the per-epoch checkpoint is removed.
+    """
+    seed_everything(run.seed)
+    set_deterministic(device)
+    model = spec.build().to(device)
+    amp = device.type == "cuda"
+    groups = model.optimizer_groups()
+    optimizers = {name: build_optimizer(run, params) for name, params in groups.items()}
+    schedulers = {name: build_scheduler(run, opt) for name, opt in optimizers.items()}
+    scalers = {name: torch.amp.GradScaler(device.type, enabled=amp) for name in groups}
+    shuffle = torch.Generator().manual_seed(run.seed)
+    loader = make_loader(train_data, run.batch_size, shuffle=True, generator=shuffle, num_workers=num_workers)
+    history: list[dict[str, float]] = []
+    start = 0
+    ckpt_path, key = out_dir / CHECKPOINT, fingerprint(run, spec)
+    if ckpt_path.is_file():
+        state = checkpoint.load(ckpt_path, device)
+        if state.get("fingerprint") == key:
+            model.load_state_dict(state["model"])
+            for name in groups:
+                optimizers[name].load_state_dict(state["optimizers"][name])
+                schedulers[name].load_state_dict(state["schedulers"][name])
+                scalers[name].load_state_dict(state["scalers"][name])
+            shuffle.set_state(state["shuffle"])
+            set_rng_state(state["rng"])
+            history, start = state["history"], state["epoch"]
+    for epoch in range(start, run.epochs):
+        model.train()
+        sums: dict[str, float] = defaultdict(float)
+        bar = tqdm(loader, desc=f"{run.key} epoch {epoch + 1}/{run.epochs}", disable=not progress, leave=False)
+        for batch in bar:
+            batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
+            for name, optimizer in optimizers.items():
+                with torch.autocast(device.type, enabled=amp):
+                    out = model.step(batch, name)
+                optimizer.zero_grad(set_to_none=True)
+                scalers[name].scale(out.loss).backward()
+                scalers[name].step(optimizer)
+                scalers[name].update()
+                for log_key, value in out.logs.items():
+                    sums[log_key] += value * len(batch["image"])
+            bar.set_postfix({k: f"{v:.3f}" for k, v in out.logs.items()})
+        for scheduler in schedulers.values():
+            scheduler.step()
+        record = {"epoch": epoch + 1, **_mean_logs(sums, len(train_data), "train_")}
+        if val_data is not None and len(val_data):
+            record.update(validation_logs(model, val_data, run, device))
+        history.append(record)
+        checkpoint.save_atomic(
+            {
+                "fingerprint": key,
+                "epoch": epoch + 1,
+                "history": history,
+                "model": model.state_dict(),
+                "optimizers": {n: o.state_dict() for n, o in optimizers.items()},
+                "schedulers": {n: s.state_dict() for n, s in schedulers.items()},
+                "scalers": {n: s.state_dict() for n, s in scalers.items()},
+                "shuffle": shuffle.get_state(),
+                "rng": rng_state(),
+            },
+            ckpt_path,
+        )
+        if on_epoch_end is not None:
+            on_epoch_end(epoch + 1)
+    save_model(model, spec, out_dir / FINAL)
+    ckpt_path.unlink(missing_ok=True)
+    return history
+
+
+def save_model(model: BenchmarkModel, spec: ModelSpec, path: Path) -> None:
+    """Final weights plus the spec that rebuilds the model."""
+    checkpoint.save_atomic({"spec": vars(spec), "state_dict": model.state_dict()}, path)
+
+
+def load_model(path: Path, device: torch.device | str = "cpu") -> BenchmarkModel:
+    """A trained model saved by :func:`train`, in eval mode on ``device``."""
+    state = checkpoint.load(path, device)
+    model = ModelSpec(**state["spec"]).build()
+    model.load_state_dict(state["state_dict"])
+    return model.to(device).eval()

@@ -1,0 +1,148 @@
+"""End to end: the quick suite through `dvc repro` in a temporary git+dvc repository, offline.
+
+Asserts the contents of metrics, leaderboards and report, that a second `dvc repro` is a no-op, and that a forced
+re-run reproduces the metrics files byte for byte.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+pytestmark = pytest.mark.slow
+
+
+def sh(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+    }
+    result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = tmp_path_factory.mktemp("pipeline")
+    shutil.copytree(ROOT / "benchmark", repo / "benchmark", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("params.yaml", "dvc.yaml", "pyproject.toml"):
+        shutil.copy(ROOT / name, repo / name)
+    sh("git", "init", "-q", cwd=repo)
+    sh("dvc", "init", "-q", cwd=repo)
+    sh("medbench", "suite", "quick", cwd=repo)
+    sh("git", "add", "-A", cwd=repo)
+    sh("git", "commit", "-qm", "fixture", cwd=repo)
+    sh("dvc", "repro", cwd=repo)
+    return repo
+
+
+def quick_runs(repo: Path) -> dict[str, dict]:
+    return yaml.safe_load((repo / "params.yaml").read_text())["runs"]
+
+
+def test_metrics_files_record_values_and_protocol(repo: Path) -> None:
+    runs = quick_runs(repo)
+    assert set(runs) == {"resnet18-fashion_mnist", "unet-mni152_slices", "dcgan-mni152_slices", "vae-mni152_slices"}
+    for key, run in runs.items():
+        record = json.loads((repo / "metrics" / f"{key}.json").read_text())
+        assert record["run"] == key and record["model"] == run["model"] and record["dataset"] == run["dataset"]
+        protocol = record["protocol"]
+        assert protocol["seed"] == 0 and protocol["epochs"] == run["epochs"]
+        assert record["synthetic_data"] is False
+        metrics = record["metrics"]
+        if record["task"] == "classification":
+            assert protocol["split"] == "test" and protocol["n"] == 10000
+            for name in ("accuracy", "specificity", "recall", "precision", "f1", "auroc"):
+                assert 0.0 <= metrics[name] <= 1.0, name
+            assert metrics["accuracy"] > 0.5  # 2,000 images, one epoch: well above the 10% of chance
+            assert record["higher_is_better"]["accuracy"] is True
+        elif record["task"] == "segmentation":
+            for name in ("pixel_accuracy", "iou", "dice"):
+                assert 0.0 <= metrics[name] <= 1.0, name
+            assert protocol["include_background"] is False
+        else:
+            assert protocol["n"] == 60 and protocol["split"] == "all"
+            assert protocol["feature_extractor"]["feature_dims"] == 2048
+            assert (
+                "converted" in protocol["feature_extractor"]["weights"]
+                or "official" in protocol["feature_extractor"]["weights"]
+            )
+            assert "mni152_slices labels" in protocol["inception_score_classifier"]
+            assert metrics["fid"] > metrics["fid_real_floor"] > 0
+            assert metrics["kid"] == pytest.approx(metrics["kid"]) and metrics["kid"] > -0.1
+            assert 1.0 <= metrics["inception_score"] <= 3.0 + 1e-6  # three classes
+            assert record["higher_is_better"]["fid"] is False
+            if run["model"] == "vae":
+                assert metrics["psnr"] > 5 and 0 < metrics["ssim"] <= 1
+
+
+def test_leaderboards_have_one_row_per_run(repo: Path) -> None:
+    expected = {
+        "classification": ["resnet18-fashion_mnist"],
+        "segmentation": ["unet-mni152_slices"],
+        "generation": ["dcgan-mni152_slices", "vae-mni152_slices"],
+    }
+    for task, runs in expected.items():
+        with open(repo / "leaderboards" / f"{task}.csv") as handle:
+            rows = list(csv.DictReader(handle))
+        assert sorted(r["run"] for r in rows) == runs
+        if task == "generation":
+            fids = [float(r["fid"]) for r in rows]
+            assert fids == sorted(fids), "lower FID ranks first"
+            assert all(float(r["fid_real_floor"]) > 0 for r in rows)
+        markdown = (repo / "leaderboards" / f"{task}.md").read_text()
+        assert all(run in markdown for run in runs)
+
+
+def test_report_names_commit_and_shows_figures(repo: Path) -> None:
+    commit = sh("git", "rev-parse", "HEAD", cwd=repo).stdout.strip()
+    index = (repo / "reports" / "index.md").read_text()
+    assert commit in index and "suite: `quick`" in index and "torch " in index
+    for run in quick_runs(repo):
+        assert f"## {run}" in index
+    figures = sorted(p.name for p in (repo / "reports" / "figures").glob("*.png"))
+    assert "resnet18-fashion_mnist_confusion.png" in figures
+    assert "unet-mni152_slices_examples.png" in figures
+    assert "dcgan-mni152_slices_samples.png" in figures and "generation_fid_floor.png" in figures
+    for name in figures:
+        assert (repo / "reports" / "figures" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"figures/{name}" in index
+    html = (repo / "reports" / "index.html").read_text()
+    assert html.startswith("<!doctype html>") and "FID" in html
+
+
+def test_dvc_metrics_and_plots_are_declared(repo: Path) -> None:
+    shown = json.loads(sh("dvc", "metrics", "show", "--json", cwd=repo).stdout)
+    files = next(iter(shown.values()))["data"]
+    assert "metrics/resnet18-fashion_mnist.json" in files
+    plots = sh("dvc", "plots", "show", "--json", cwd=repo).stdout
+    assert "history.csv" in plots
+
+
+def test_second_repro_is_a_noop(repo: Path) -> None:
+    result = sh("dvc", "repro", cwd=repo)
+    assert "Data and pipelines are up to date." in result.stdout
+    assert "Running stage" not in result.stdout
+
+
+def test_forced_repro_reproduces_metrics_byte_for_byte(repo: Path) -> None:
+    before = {p.name: p.read_bytes() for p in (repo / "metrics").glob("*.json")}
+    sh("dvc", "repro", "--force", cwd=repo)
+    after = {p.name: p.read_bytes() for p in (repo / "metrics").glob("*.json")}
+    assert before == after

@@ -1,0 +1,96 @@
+"""Leaderboards and report from metrics records alone; reporting never imports training code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchmark.reporting.leaderboard import leaderboard, markdown_table, write_leaderboards
+from benchmark.reporting.report import write_report
+
+
+def record(run: str, task: str, metrics: dict, higher: dict, synthetic: bool = False) -> dict:
+    model, dataset = run.split("-")
+    return {
+        "run": run,
+        "model": model,
+        "dataset": dataset,
+        "task": task,
+        "family": "cnn",
+        "synthetic_data": synthetic,
+        "metrics": metrics,
+        "higher_is_better": higher,
+        "protocol": {"split": "test", "n": 100, "seed": 0, "epochs": 1, "image_size": 28},
+    }
+
+
+RECORDS = [
+    record("a-x", "classification", {"accuracy": 0.7, "auroc": 0.8}, {"accuracy": True, "auroc": True}),
+    record("b-x", "classification", {"accuracy": 0.9, "auroc": 0.95}, {"accuracy": True, "auroc": True}, True),
+    record("g1-y", "generation", {"fid": 30.0, "fid_real_floor": 5.0, "kid": 0.02}, {"fid": False, "kid": False}),
+    record("g2-y", "generation", {"fid": 12.0, "fid_real_floor": 5.0, "kid": 0.01}, {"fid": False, "kid": False}),
+]
+
+
+def test_leaderboard_ranks_by_the_recorded_direction() -> None:
+    assert leaderboard(RECORDS, "classification")["run"].tolist() == ["b-x", "a-x"]
+    generation = leaderboard(RECORDS, "generation")
+    assert generation["run"].tolist() == ["g2-y", "g1-y"]
+    assert generation["fid_real_floor"].tolist() == [5.0, 5.0]
+    assert leaderboard(RECORDS, "segmentation").empty
+
+
+def test_synthetic_data_is_labelled() -> None:
+    board = leaderboard(RECORDS, "classification")
+    assert board.set_index("run").loc["b-x", "data"] == "synthetic"
+    assert board.set_index("run").loc["a-x", "data"] == "real"
+
+
+def test_markdown_table() -> None:
+    frame = pd.DataFrame({"run": ["r"], "value": [0.123456], "missing": [np.nan]})
+    assert markdown_table(frame) == "| run | value | missing |\n|---|---|---|\n| r | 0.1235 |  |\n"
+
+
+def test_write_leaderboards_and_report(tmp_path: Path) -> None:
+    boards = write_leaderboards(RECORDS, tmp_path / "leaderboards")
+    assert set(boards) == {"classification", "segmentation", "generation"}
+    assert (
+        (tmp_path / "leaderboards" / "segmentation.md")
+        .read_text()
+        .endswith("No runs of this task in the active suite.\n")
+    )
+    csv_rows = (tmp_path / "leaderboards" / "classification.csv").read_text().splitlines()
+    assert csv_rows[0].startswith("run,model,dataset,data,accuracy") and csv_rows[1].startswith("b-x,")
+    params = tmp_path / "params.yaml"
+    params.write_text("suite: default\n")
+    logs = tmp_path / "logs"
+    (logs / "a-x").mkdir(parents=True)
+    (logs / "a-x" / "history.csv").write_text("epoch,train_loss,val_loss\n1,1.0,1.1\n2,0.5,0.7\n")
+    np.savez(logs / "a-x" / "artifacts.npz", confusion_matrix=np.array([[3, 1], [0, 4]]), classes=np.array(["n", "p"]))
+    (logs / "g1-y").mkdir()
+    np.savez(logs / "g1-y" / "artifacts.npz", samples=np.zeros((4, 1, 8, 8), dtype=np.uint8))
+    index = write_report(RECORDS, params, "default", logs, tmp_path / "reports").read_text()
+    assert "suite: `default`" in index and "params.yaml sha256" in index
+    assert "![training history](figures/a-x_history.png)" in index
+    assert "figures/a-x_confusion.png" in index and "figures/g1-y_samples.png" in index
+    assert "figures/generation_fid_floor.png" in index
+    assert index.index("## Classification") < index.index("## Generation")
+    assert "SYNTHETIC data" in index
+    for png in (tmp_path / "reports" / "figures").glob("*.png"):
+        assert png.stat().st_size > 1000
+    assert (tmp_path / "reports" / "index.html").read_text().count("<img") == index.count("![")
+
+
+def test_reporting_never_imports_training_code() -> None:
+    code = (
+        "import sys, benchmark.cli.main as m; m.build_parser('report'); m.build_parser('leaderboard'); "
+        "import benchmark.reporting.report; "
+        "bad = [n for n in sys.modules if n.startswith(('benchmark.training', 'benchmark.models', "
+        "'benchmark.evaluation', 'torch', 'timm'))]; print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,134 @@
+"""params.yaml validation: every bad key or value is one line naming it, exit code 2, and nothing written."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from benchmark.config import GENERATED_MARKER, load_params, write_suite
+from benchmark.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def params_file(tmp_path: Path) -> Path:
+    path = tmp_path / "params.yaml"
+    shutil.copy(ROOT / "params.yaml", path)
+    return path
+
+
+def edit_suite(path: Path, mutate) -> None:
+    """Apply ``mutate`` to the raw params, then re-materialise the default suite."""
+    text = path.read_text().split(GENERATED_MARKER)[0]
+    raw = yaml.safe_load(text)
+    mutate(raw)
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    write_suite(path, "default")
+
+
+def test_repository_params_are_valid_for_every_suite(params_file: Path) -> None:
+    for suite in ("quick", "full", "default"):
+        params = write_suite(params_file, suite)
+        assert params.suite == suite and params.runs
+        assert all(run.dataset in params.datasets for run in params.runs.values())
+        assert all("-" in key for key in params.runs)
+
+
+def test_every_registered_model_is_in_every_suite(params_file: Path) -> None:
+    from benchmark import list_models
+
+    raw = yaml.safe_load(params_file.read_text())
+    for suite, spec in raw["suites"].items():
+        models = {key.split("-")[0] for key in spec["runs"]}
+        if suite != "quick":  # quick is one model per family
+            assert models == set(list_models()), suite
+    quick_families = {key.split("-")[0] for key in raw["suites"]["quick"]["runs"]}
+    assert len(quick_families) == len(raw["suites"]["quick"]["runs"])
+
+
+def test_write_suite_keeps_comments_and_rewrites_only_the_generated_block(params_file: Path) -> None:
+    head = params_file.read_text().split(GENERATED_MARKER)[0]
+    write_suite(params_file, "quick")
+    text = params_file.read_text()
+    assert text.startswith(head.rstrip("\n")) and "# medbench parameters" in text
+    assert yaml.safe_load(text)["suite"] == "quick"
+
+
+def test_stale_generated_block_is_refused(params_file: Path) -> None:
+    params_file.write_text(params_file.read_text().replace("epochs: 2\n", "epochs: 3\n", 1))
+    with pytest.raises(ConfigError, match=r"does not match suites.default; run `medbench suite default`"):
+        load_params(params_file)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda raw: raw["suites"]["default"]["runs"].update(
+                {"nosuchnet-fashion_mnist": {"epochs": 1, "batch_size": 2}}
+            ),
+            r"runs.nosuchnet-fashion_mnist.model: unknown model 'nosuchnet'; valid choices: .*resnet18",
+        ),
+        (
+            lambda raw: raw["suites"]["default"]["runs"]["resnet18-fashion_mnist"].update({"optimizer": "adamw"}),
+            r"runs.resnet18-fashion_mnist.optimizer: invalid value 'adamw'; valid choices: sgd, momentum",
+        ),
+        (
+            lambda raw: raw["suites"]["default"]["runs"]["resnet18-fashion_mnist"].update({"epochs": 0}),
+            r"runs.resnet18-fashion_mnist.epochs: invalid value 0; expected an integer >= 1",
+        ),
+        (
+            lambda raw: raw["suites"]["default"]["runs"]["resnet18-fashion_mnist"].update({"learning_rate": 1}),
+            r"runs.resnet18-fashion_mnist: unknown setting 'learning_rate'; valid settings: .*lr",
+        ),
+        (
+            lambda raw: raw["suites"]["default"]["datasets"].update({"imagenet_typo": {"image_size": 28}}),
+            r"datasets: unknown dataset 'imagenet_typo'; valid choices: .*fashion_mnist",
+        ),
+        (lambda raw: raw.update({"device": "tpu"}), r"device: invalid value 'tpu'; valid choices: auto, cpu, cuda"),
+    ],
+)
+def test_bad_values_name_the_key_and_choices(params_file: Path, mutate, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as err:
+        edit_suite(params_file, mutate)
+    assert "\n" not in str(err.value)
+    assert GENERATED_MARKER not in params_file.read_text(), "the refused suite was not written"
+    assert list(params_file.parent.glob(".params.*")) == [], "no temp file left behind"
+
+
+def test_cli_bad_params_exit_2_one_line_no_outputs(tmp_path: Path) -> None:
+    params = tmp_path / "params.yaml"
+    shutil.copy(ROOT / "params.yaml", params)
+    params.write_text(params.read_text().replace("    model: resnet18\n", "    model: resnet19\n", 1))
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmark", "train", "resnet18-fashion_mnist", "--params", str(params)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("medbench: error: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["params.yaml"], "no partial outputs"
+
+
+def test_cli_unknown_run_exit_2(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmark", "evaluate", "nope-fashion_mnist"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    assert (
+        "unknown run 'nope-fashion_mnist'" in result.stderr and "valid choices: resnet18-fashion_mnist" in result.stderr
+    )
