@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -61,7 +62,10 @@ def test_write_suite_keeps_comments_and_rewrites_only_the_generated_block(params
 
 
 def test_stale_generated_block_is_refused(params_file: Path) -> None:
-    params_file.write_text(params_file.read_text().replace("epochs: 2\n", "epochs: 3\n", 1))
+    head, block = params_file.read_text().split(GENERATED_MARKER)
+    stale = re.sub(r"epochs: (\d+)", lambda m: f"epochs: {int(m.group(1)) + 1}", block, count=1)
+    assert stale != block
+    params_file.write_text(head + GENERATED_MARKER + stale)
     with pytest.raises(ConfigError, match=r"does not match suites.default; run `medbench suite default`"):
         load_params(params_file)
 
