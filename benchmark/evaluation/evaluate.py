@@ -89,7 +89,7 @@ def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
     probs = ref.classify(samples)
     is_mean, is_std = generation.inception_score(probs, splits=min(10, n // 10 or 1))
     metrics = {
-        "fid": generation.frechet_distance(ref.mu, ref.sigma, mu, sigma),
+        "fid": generation.fid_from_stats(ref.mu, ref.sigma, n, mu, sigma, len(fake)),  # refuses N < FID_MIN_N
         "kid": kid_mean,
         "kid_std": kid_std,
         "inception_score": is_mean,
