@@ -22,6 +22,7 @@ SUITES = ("default", "quick", "full")
 DEVICES = ("auto", "cpu", "cuda")
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adadelta")
 SCHEDULERS = ("none", "cosine", "multistep")
+AUGMENTATIONS = ("none", "flip_shift")  # see benchmark/training/augment.py
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class RunConfig:
     weight_decay: float = 0.0
     betas: tuple[float, float] = (0.9, 0.999)
     scheduler: str = "none"
+    augment: str = "none"
     model_args: dict[str, Any] = field(default_factory=dict)
     eval_batch_size: int = 256
 
@@ -115,6 +117,10 @@ def parse_run(key: str, spec: dict[str, Any], seed: int) -> RunConfig:
     _check(
         run.scheduler in SCHEDULERS,
         f"{where}.scheduler: invalid value {run.scheduler!r}; valid choices: {', '.join(SCHEDULERS)}",
+    )
+    _check(
+        run.augment in AUGMENTATIONS,
+        f"{where}.augment: invalid value {run.augment!r}; valid choices: {', '.join(AUGMENTATIONS)}",
     )
     for name in ("epochs", "batch_size", "eval_batch_size"):
         value = getattr(run, name)

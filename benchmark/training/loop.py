@@ -24,6 +24,7 @@ from benchmark.datasets.base import SplitArrays
 from benchmark.errors import ConfigError
 from benchmark.models import BenchmarkModel
 from benchmark.training import checkpoint
+from benchmark.training.augment import flip_shift
 from benchmark.training.data import make_loader
 from benchmark.training.optim import build_optimizer, build_scheduler
 from benchmark.training.seeding import rng_state, seed_everything, set_deterministic, set_rng_state
@@ -100,6 +101,7 @@ def train(
     schedulers = {name: build_scheduler(run, opt) for name, opt in optimizers.items()}
     scalers = {name: torch.amp.GradScaler(device.type, enabled=amp) for name in groups}
     shuffle = torch.Generator().manual_seed(run.seed)
+    augmentation = torch.Generator().manual_seed(run.seed + 1)
     loader = make_loader(train_data, run.batch_size, shuffle=True, generator=shuffle, num_workers=num_workers)
     history: list[dict[str, float]] = []
     start = 0
@@ -113,6 +115,7 @@ def train(
                 schedulers[name].load_state_dict(state["schedulers"][name])
                 scalers[name].load_state_dict(state["scalers"][name])
             shuffle.set_state(state["shuffle"])
+            augmentation.set_state(state["augmentation"])
             set_rng_state(state["rng"])
             history, start = state["history"], state["epoch"]
     for epoch in range(start, run.epochs):
@@ -120,6 +123,8 @@ def train(
         sums: dict[str, float] = defaultdict(float)
         bar = tqdm(loader, desc=f"{run.key} epoch {epoch + 1}/{run.epochs}", disable=not progress, leave=False)
         for batch in bar:
+            if run.augment == "flip_shift":
+                batch = flip_shift(batch, augmentation)
             batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
             for name, optimizer in optimizers.items():
                 with torch.autocast(device.type, enabled=amp):
@@ -147,6 +152,7 @@ def train(
                 "schedulers": {n: s.state_dict() for n, s in schedulers.items()},
                 "scalers": {n: s.state_dict() for n, s in scalers.items()},
                 "shuffle": shuffle.get_state(),
+                "augmentation": augmentation.get_state(),
                 "rng": rng_state(),
             },
             ckpt_path,

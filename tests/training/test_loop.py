@@ -107,3 +107,33 @@ def test_every_survey_optimizer_trains(optimizer: str, tmp_path: Path) -> None:
         progress=False,
     )
     assert np.isfinite(history[0]["train_loss"])
+
+
+def test_flip_shift_moves_masks_with_their_images_and_is_seeded() -> None:
+    from benchmark.training.augment import flip_shift
+
+    images = torch.arange(2 * 8 * 8, dtype=torch.float32).reshape(2, 1, 8, 8)
+    batch = {"image": images, "mask": images[:, 0].long(), "label": torch.tensor([0, 1])}
+    first = flip_shift(batch, torch.Generator().manual_seed(0))
+    again = flip_shift(batch, torch.Generator().manual_seed(0))
+    assert all(torch.equal(first[k], again[k]) for k in batch)
+    assert torch.equal(first["image"][:, 0].long(), first["mask"]) and torch.equal(first["label"], batch["label"])
+    assert first["image"].shape == images.shape
+    moved = [flip_shift(batch, torch.Generator().manual_seed(s))["image"] for s in range(5)]
+    assert any(not torch.equal(m, images) for m in moved)
+    for m in moved:  # every kept pixel value comes from the original image (no interpolation)
+        values = set(m.unique().tolist()) - {0.0}
+        assert values <= set(images.unique().tolist())
+
+
+def test_augmented_run_resumes_to_the_same_result(tmp_path: Path) -> None:
+    run, data = config("unet", epochs=2, augment="flip_shift"), tiny_data()
+    straight = train(run, SPECS["unet"], data, None, DEVICE, tmp_path / "a", progress=False)
+
+    def stop(epoch: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(run, SPECS["unet"], data, None, DEVICE, tmp_path / "b", progress=False, on_epoch_end=stop)
+    assert train(run, SPECS["unet"], data, None, DEVICE, tmp_path / "b", progress=False) == straight
+    assert_same_weights(weights(tmp_path / "a"), weights(tmp_path / "b"))
