@@ -70,7 +70,7 @@ def test_metrics_files_record_values_and_protocol(repo: Path) -> None:
             assert protocol["split"] == "test" and protocol["n"] == 10000
             for name in ("accuracy", "specificity", "recall", "precision", "f1", "auroc"):
                 assert 0.0 <= metrics[name] <= 1.0, name
-            assert metrics["accuracy"] > 0.5  # 2,000 images, one epoch: well above the 10% of chance
+            assert metrics["accuracy"] > 0.5  # 2,000 images, two epochs (77% when measured); chance is 10%
             assert record["higher_is_better"]["accuracy"] is True
         elif record["task"] == "segmentation":
             for name in ("pixel_accuracy", "iou", "dice"):
