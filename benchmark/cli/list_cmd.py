@@ -10,7 +10,7 @@ from benchmark.registry import DATASETS, LOSSES, METRICS, MODELS, Registry
 REGISTRIES: dict[str, Registry] = {"models": MODELS, "datasets": DATASETS, "losses": LOSSES, "metrics": METRICS}
 COLUMNS = {
     "models": ("name", "family", "task", "min_size", "channels", "source"),
-    "datasets": ("name", "task", "modality", "body_area", "synthetic", "license"),
+    "datasets": ("name", "task", "access", "survey_table", "modality", "body_area"),
     "losses": ("name", "task", "description"),
     "metrics": ("name", "task", "higher_is_better", "description"),
 }

@@ -20,6 +20,7 @@ COMMANDS = {
     "train": "train",
     "evaluate": "evaluate",
     "leaderboard": "leaderboard",
+    "datasets": "datasets",
     "report": "report",
 }
 
