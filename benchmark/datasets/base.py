@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +141,8 @@ class DatasetSpec(ABC):
                 raise DataMissingError(self.manual_message(raw_dir, missing))
             found = {"raw": raw_dir}
         for remote in self.sources(config):
+            if self.access.manual:  # placed by hand: verify the placed file itself against its public pin
+                remote = replace(remote, urls=(str(raw_dir),))
             found[remote.name] = fetch_file(
                 remote,
                 raw_dir,
@@ -182,6 +184,7 @@ def register_dataset(spec: DatasetSpec) -> DatasetSpec:
         synthetic=spec.synthetic,
         title=spec.title,
         access=spec.access.kind,
+        manual=spec.access.manual,
         homepage=spec.access.homepage,
         substitute=spec.access.substitute,
         size=spec.size,

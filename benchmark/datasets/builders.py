@@ -275,14 +275,14 @@ def _listed_ids(root: Path, lists: tuple[tuple[str, str], ...]) -> dict[str, str
 
 def _index_by_stem(root: Path, files: dict[str, Path]) -> dict[str, Path]:
     """Image files under ``root`` (and any extracted archives among ``files``) by relative path, stem, the stem's
-    first ``_`` token and the first folder of the relative path (first file wins), for CSV ids of any style."""
+    first ``_`` token and each folder of the relative path (first file wins), for CSV ids of any style."""
     index: dict[str, Path] = {}
     roots = [root] + [p.with_name(p.name + ".d") for p in files.values() if p.with_name(p.name + ".d").is_dir()]
     for folder in dict.fromkeys(roots):
         for path in find_files(folder, IMAGE_SUFFIXES + (".dcm",) + NIFTI_SUFFIXES):
             rel = path.relative_to(folder)
             stem = path.name.split(".")[0]
-            for key in (rel.as_posix(), stem, stem.split("_")[0], rel.parts[0]):
+            for key in (rel.as_posix(), stem, stem.split("_")[0], *rel.parts[:-1]):
                 index.setdefault(key, path)
     return index
 
@@ -339,7 +339,8 @@ class NiftiVolumes(CatalogDataset):
 
     ``channel`` picks one modality of 4D volumes; ``mask_sub`` maps an image path to its label volume (labels
     remapped by ``mask_lut``); ``min_foreground`` drops slices that are almost empty (below that fraction of
-    non-zero voxels), so the prepared set is not dominated by air.
+    non-zero voxels), so the prepared set is not dominated by air. Intensities are windowed per volume to the
+    0.5-99.5 percentiles of its non-zero voxels.
     """
 
     archive: str = ""
@@ -367,6 +368,7 @@ class NiftiVolumes(CatalogDataset):
     def read(self, files: dict[str, Path], key: tuple[Path, Path | None], config: DatasetConfig) -> list[tuple]:
         volume = read_nifti(key[0])
         volume = volume[..., self.channel] if volume.ndim == 4 else volume
+        foreground = (volume > 0).mean(axis=(0, 1))  # per axial slice, before windowing
         low, high = np.percentile(volume[volume > 0], (0.5, 99.5)) if (volume > 0).any() else (0.0, 1.0)
         slices = volume_slices(to_uint8(volume, float(low), float(high)), 2, config.slices)
         labels = None
@@ -376,8 +378,7 @@ class NiftiVolumes(CatalogDataset):
             labels = np.moveaxis(lut[labels], 2, 0)
         kept = []
         for i, image in enumerate(slices):
-            centre = image[len(image) // 2]
-            if (centre > 0).mean() < self.min_foreground:
+            if foreground[i] < self.min_foreground:
                 continue
             kept.append(
                 (np.moveaxis(image, 0, -1) if len(image) == 3 else image[0], None if labels is None else labels[i])

@@ -24,7 +24,12 @@ def local_status(record: dict[str, Any], prepared_root: Path) -> str:
     """ "prepared" when ``prepared_root/NAME/meta.json`` exists, else what obtaining it takes."""
     if (prepared_root / record["name"] / "meta.json").is_file():
         return "prepared"
-    status = PENDING[record["access"]]
+    manual_download = record["access"] == "public_http" and record.get("manual")
+    status = (
+        "not placed (public, manual download: see `medbench fetch NAME`)"
+        if manual_download
+        else PENDING[record["access"]]
+    )
     return f"{status}; substitute `{record['substitute']}`" if record.get("substitute") else status
 
 
