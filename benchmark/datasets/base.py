@@ -36,6 +36,7 @@ SPLITS = ("train", "val", "test")
 #: public_http: plain downloads; public_tool: public but through a tool or API (TCIA NBIA, Kaggle, gdown, aws s3);
 #: registration: an account or data-use agreement; unavailable: no longer distributed (see ``substitute``).
 ACCESS_CLASSES = ("public_http", "public_tool", "registration", "unavailable")
+EXTRACT_MIN_BOUND = 20 * 2**30  # bytes an archive may always expand to (see ``extracted``)
 
 
 @dataclass(frozen=True)
@@ -200,10 +201,14 @@ def register_dataset(spec: DatasetSpec) -> DatasetSpec:
 
 
 def extracted(archive: Path) -> Path:
-    """The folder ``archive`` unpacks to (``<archive>.d`` beside it), extracted safely on first use."""
+    """The folder ``archive`` unpacks to (``<archive>.d`` beside it), extracted safely on first use.
+
+    The size bound is 20 GiB or four times the archive, whichever is larger (image archives barely compress, so
+    this admits ISIC 2020's 23 GB zip); the expansion-ratio bound (200x) still refuses bombs.
+    """
     dest = archive.with_name(archive.name + ".d")
     if not dest.is_dir():
-        safe_extract(archive, dest)
+        safe_extract(archive, dest, max_total_bytes=max(EXTRACT_MIN_BOUND, 4 * archive.stat().st_size))
     return dest
 
 

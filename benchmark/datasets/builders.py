@@ -24,7 +24,8 @@ from benchmark.datasets.formats import (
     read_image,
     read_nifti,
     resize_mask,
-    stack_images,
+    resize_uint8,
+    to_chw,
     to_uint8,
     volume_slices,
 )
@@ -81,21 +82,34 @@ class CatalogDataset(DatasetSpec):
         """The images of one item ([H, W] or [H, W, C] uint8; volumes give many) each with its mask or None."""
 
     def build(self, files: dict[str, Path], config: DatasetConfig, seed: int) -> dict[str, SplitArrays]:
+        """Split the catalogue, then read, convert and resize item by item (memory holds prepared pixels only).
+
+        With ``channels`` unset, every image takes the first image's channel count, so a folder mixing grey and
+        colour files still stacks.
+        """
         items = self.catalogue(files, config)
+        size, channels = config.image_size, config.channels
         out = {}
         for split, indices in split_indices(items, config, seed).items():
             images, masks, labels = [], [], []
             for index in indices:
                 for image, mask in self.read(files, items.keys[index], config):
-                    images.append(image)
-                    masks.append(mask)
+                    chw = to_chw(image, channels)
+                    channels = channels or chw.shape[0]
+                    images.append(resize_uint8(to_chw(image, channels)[None], size)[0])
+                    masks.append(None if mask is None else resize_mask(mask, size))
                     if items.labels is not None:
                         labels.append(items.labels[index])
-            size = config.image_size
+            if not images:
+                groups = len(set(items.groups.tolist())) if items.groups is not None else len(items.keys)
+                raise ConfigError(
+                    f"datasets.{self.name}: split {split!r} is empty ({len(items.keys)} items in {groups} groups); "
+                    "lower val_fraction or place more data"
+                )
             out[split] = SplitArrays(
-                stack_images(images, size, config.channels),
+                np.stack(images),
                 np.asarray(labels, dtype=np.int64) if items.labels is not None else None,
-                np.stack([resize_mask(m, size) for m in masks]) if masks and masks[0] is not None else None,
+                np.stack(masks) if masks[0] is not None else None,
             )
         return out
 

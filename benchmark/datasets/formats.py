@@ -12,7 +12,7 @@ import io
 import json
 import pickle
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,7 @@ def resize_uint8(images: np.ndarray, size: int) -> np.ndarray:
     import torch
     import torch.nn.functional as F
 
-    tensor = torch.from_numpy(np.ascontiguousarray(images)).float()
+    tensor = torch.from_numpy(np.array(images, dtype=np.float32))  # a writable float copy
     mode = "area" if size < images.shape[-1] else "bilinear"
     out = F.interpolate(tensor, size=(size, size), mode=mode, **({} if mode == "area" else {"align_corners": False}))
     return out.round().clamp(0, 255).to(torch.uint8).numpy()
@@ -101,14 +101,6 @@ def resize_mask(mask: np.ndarray, size: int) -> np.ndarray:
     rows = np.minimum(((np.arange(size) + 0.5) * h / size).astype(int), h - 1)
     cols = np.minimum(((np.arange(size) + 0.5) * w / size).astype(int), w - 1)
     return np.ascontiguousarray(mask[rows][:, cols])
-
-
-def stack_images(images: Iterable[np.ndarray], size: int, channels: int | None) -> np.ndarray:
-    """Images of any size ([H, W] or [H, W, C] uint8) as one uint8 [N, C, size, size] array."""
-    out = [resize_uint8(to_chw(image, channels)[None], size)[0] for image in images]
-    if not out:
-        raise ConfigError("no images found to prepare")
-    return np.stack(out)
 
 
 def read_cifar_batch(path: Path) -> tuple[np.ndarray, dict[str, np.ndarray]]:

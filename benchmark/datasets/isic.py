@@ -91,7 +91,7 @@ register_dataset(
         access=Access("public_http", HOME),
         size="25,331 training images, 8 classes, 9.1 GB",
         survey=ISIC_ROW,
-        note="image-level seeded split; rows whose ground truth is the 'UNK' column only are not in the CSV",
+        note="image-level seeded split; the ground truth's ninth column (UNK) is empty for training images",
         archive=ALL_ARCHIVES,
         csvs=(("ISIC_2019_Training_GroundTruth.csv", ""),),
         id_column="image",

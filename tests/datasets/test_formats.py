@@ -20,7 +20,6 @@ from benchmark.datasets.formats import (
     read_nifti,
     read_voc_xml,
     resize_mask,
-    stack_images,
     to_chw,
     to_uint8,
     volume_slices,
@@ -60,15 +59,6 @@ def test_to_uint8_window_and_nearest_mask_resize() -> None:
     assert np.array_equal(resize_mask(mask, 4), np.repeat(np.repeat(mask, 2, 0), 2, 1))
     big = np.arange(16, dtype=np.uint8).reshape(4, 4)
     assert np.array_equal(resize_mask(big, 2), big[[0, 2]][:, [0, 2]] + np.array([[5, 5], [5, 5]]))
-
-
-def test_stack_images_resizes_mixed_sizes_and_refuses_empty() -> None:
-    a = np.full((4, 4), 10, dtype=np.uint8)
-    b = np.full((8, 6, 3), 200, dtype=np.uint8)
-    out = stack_images([a, b], 2, 1)
-    assert out.shape == (2, 1, 2, 2) and np.all(out[0] == 10) and np.all(out[1] == 200)
-    with pytest.raises(ConfigError, match="no images"):
-        stack_images([], 2, None)
 
 
 def test_read_cifar_batch(tmp_path: Path) -> None:

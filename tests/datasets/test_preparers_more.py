@@ -262,3 +262,17 @@ def test_covid_collection_multi_label_findings(tmp_path: Path) -> None:
         for image, row in zip(arrays.images, arrays.labels):
             finding = findings[int(image[0, 0, 0]) // 40]
             assert row.tolist() == [int(c in finding.split("/")) for c in spec.classes]
+
+
+def test_mixed_grey_and_colour_files_stack_and_an_empty_split_is_a_clear_error(tmp_path: Path) -> None:
+    members = {f"MedNIST/Hand/{i}.jpeg": png(grey(10 * i, (6, 4))) for i in range(4)}
+    members["MedNIST/Hand/9.jpeg"] = png(np.full((4, 4, 3), (30, 60, 90), dtype=np.uint8))  # colour, other size
+    (tmp_path / "m").mkdir()
+    write_tar(tmp_path / "m" / "MedNIST.tar.gz", members)
+    spec = mirrored(benchmark.get_dataset("mednist"), tmp_path / "m")
+    run_prepare(spec, tmp_path, image_size=4, val_fraction=0.25)
+    colour = load_split(tmp_path / "out", "all").images
+    assert colour.shape == (5, 1, 4, 4)  # the first file is grey: all become grey
+    assert round(0.299 * 30 + 0.587 * 60 + 0.114 * 90) in colour[:, 0, 0, 0].tolist()
+    with pytest.raises(ConfigError, match="split 'val' is empty"):
+        run_prepare(spec, tmp_path / "tiny", image_size=4, val_fraction=0.01)
