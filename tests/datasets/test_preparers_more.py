@@ -276,3 +276,25 @@ def test_mixed_grey_and_colour_files_stack_and_an_empty_split_is_a_clear_error(t
     assert round(0.299 * 30 + 0.587 * 60 + 0.114 * 90) in colour[:, 0, 0, 0].tolist()
     with pytest.raises(ConfigError, match="split 'val' is empty"):
         run_prepare(spec, tmp_path / "tiny", image_size=4, val_fraction=0.01)
+
+
+@pytest.mark.parametrize("member", ["../escape.jpeg", "/abs/escape.jpeg"])
+def test_hostile_archive_is_refused_by_prepare_and_nothing_is_written(tmp_path: Path, member: str) -> None:
+    from benchmark.datasets.extract import UnsafeArchiveError
+
+    (tmp_path / "m").mkdir()
+    write_tar(tmp_path / "m" / "MedNIST.tar.gz", {"MedNIST/Hand/0.jpeg": png(grey(1)), member: png(grey(2))})
+    with pytest.raises(UnsafeArchiveError, match="nothing was extracted"):
+        run_prepare(mirrored(benchmark.get_dataset("mednist"), tmp_path / "m"), tmp_path)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "escape.jpeg").exists()
+    assert not (tmp_path / "raw" / "MedNIST.tar.gz.d").exists()
+
+
+def test_bomb_like_archive_is_refused_by_prepare(tmp_path: Path) -> None:
+    from benchmark.datasets.extract import UnsafeArchiveError
+
+    (tmp_path / "m").mkdir()
+    write_tar(tmp_path / "m" / "MedNIST.tar.gz", {"MedNIST/Hand/0.jpeg": bytes(50_000_000)})  # ~1000x expansion
+    with pytest.raises(UnsafeArchiveError, match="expansion ratio"):
+        run_prepare(mirrored(benchmark.get_dataset("mednist"), tmp_path / "m"), tmp_path)
+    assert not (tmp_path / "raw" / "MedNIST.tar.gz.d").exists()
