@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def table(rows: list[dict], columns: tuple[str, ...]) -> str:
     """A plain fixed-width text table."""
-    cells = [[str(row.get(c, "")) for c in columns] for row in rows]
+    cells = [["" if row.get(c) is None else str(row[c]) for c in columns] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))

@@ -40,6 +40,8 @@ register_dataset(
             ),
         ),
         access=Access("public_http", "https://data.mendeley.com/datasets/rscbjbr9sj/2"),
+        note="the file URL is the form public scripts use (its UUID is unverified); if it fails, download "
+        "ChestXRay2017.zip from the Mendeley page and place it in data/raw/chest_xray_pneumonia/",
         size="5,856 images (5,232 train / 624 test), 1.2 GB",
         survey=SurveyRow(4, "Lungs / COVID-19", "ChestX-ray", "C / D / S", "5k+", "[117, 131, 151, 152]", "[150]"),
         archive="ChestXRay2017.zip",
