@@ -82,7 +82,6 @@ def test_every_entry_has_the_required_facts(name: str) -> None:
 
 
 def test_missing_placement_exits_3_with_the_steps(tmp_path: Path) -> None:
-    (tmp_path / "params.yaml").write_text("suites: {}\n")
     result = subprocess.run(
         [sys.executable, "-m", "benchmark", "fetch", "cityscapes", "--params", "none.yaml"],
         capture_output=True,
