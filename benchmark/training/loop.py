@@ -122,19 +122,23 @@ def train(
         model.train()
         sums: dict[str, float] = defaultdict(float)
         bar = tqdm(loader, desc=f"{run.key} epoch {epoch + 1}/{run.epochs}", disable=not progress, leave=False)
-        for batch in bar:
+        for index, batch in enumerate(bar):
+            model.on_progress((epoch + index / len(loader)) / run.epochs)
             if run.augment == "flip_shift":
                 batch = flip_shift(batch, augmentation)
             batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
             for name, optimizer in optimizers.items():
-                with torch.autocast(device.type, enabled=amp):
-                    out = model.step(batch, name)
-                optimizer.zero_grad(set_to_none=True)
-                scalers[name].scale(out.loss).backward()
-                scalers[name].step(optimizer)
-                scalers[name].update()
-                for log_key, value in out.logs.items():
-                    sums[log_key] += value * len(batch["image"])
+                repeats = model.updates_per_batch(name)
+                for _ in range(repeats):
+                    with torch.autocast(device.type, enabled=amp):
+                        out = model.step(batch, name)
+                    optimizer.zero_grad(set_to_none=True)
+                    scalers[name].scale(out.loss).backward()
+                    scalers[name].step(optimizer)
+                    scalers[name].update()
+                    model.after_update(name)
+                    for log_key, value in out.logs.items():
+                        sums[log_key] += value * len(batch["image"]) / repeats
             bar.set_postfix({k: f"{v:.3f}" for k, v in out.logs.items()})
         for scheduler in schedulers.values():
             scheduler.step()
