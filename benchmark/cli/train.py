@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     data_dir = prepared_dir(config.dataset)
     meta = read_meta(data_dir)
     task = MODELS.get(config.model).meta["task"]
-    classes = meta["mask_classes"] if task == "segmentation" else meta["classes"]
+    classes = meta["mask_classes"] if task in ("segmentation", "translation") else meta["classes"]
     spec = ModelSpec(config.model, meta["channels"], max(len(classes), 1), meta["image_size"], config.model_args)
     spec.build()  # bad model_args fail here, before anything is written
     start = time.perf_counter()

@@ -29,6 +29,9 @@ TASK_NOTES = {
     "halves of N each, i.e. the best value reachable at this N. FID is strongly biased at small N: "
     "compare models at equal N only, and prefer KID (unbiased). The Inception Score uses a domain "
     "classifier trained on the same dataset (named in the metrics file), not ImageNet Inception.",
+    "translation": "Test split, tissue mask <-> T1 slice: PSNR and SSIM of translated T1 images against the paired "
+    "real ones, FID/KID of the translations against the cached real reference (N translations vs the reference's "
+    "N, floor as for generation), Dice of translated masks (nearest grey level) against the real masks.",
 }
 
 
