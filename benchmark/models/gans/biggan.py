@@ -135,14 +135,16 @@ class BigGAN(ConditionalGenerativeModel):
     ) -> None:
         super().__init__()
         levels = doublings_from_4(image_size, "biggan")
-        if latent_dim % (levels + 1):
-            raise ValueError(f"biggan: latent_dim must split evenly into {levels + 1} chunks, got {latent_dim}")
-        self.latent_dim, self.num_classes, self.chunk = latent_dim, num_classes, latent_dim // (levels + 1)
+        chunk = latent_dim // (levels + 1)
+        if chunk < 1:
+            raise ValueError(f"biggan: latent_dim must be at least {levels + 1} (one entry per resolution)")
+        self.latent_dim, self.num_classes = latent_dim, num_classes
+        self.chunks = [latent_dim - chunk * levels] + [chunk] * levels  # the 4x4 seed takes the remainder
         self.ortho_weight, self.truncation = ortho_weight, truncation
         widths = [width * 2 ** (levels - i) for i in range(levels + 1)]  # 4x4 ... image_size
         self.shared = nn.Embedding(num_classes, embed_dim)
-        self.first = spectral_norm(nn.Linear(self.chunk, widths[0] * 16))
-        self.up = nn.ModuleList([UpBlock(a, b, embed_dim + self.chunk) for a, b in zip(widths, widths[1:])])
+        self.first = spectral_norm(nn.Linear(self.chunks[0], widths[0] * 16))
+        self.up = nn.ModuleList([UpBlock(a, b, embed_dim + chunk) for a, b in zip(widths, widths[1:])])
         sizes = [4 * 2 ** (i + 1) for i in range(levels)]
         self.g_attention_at = sizes.index(attention_size) if attention_size in sizes else -1
         self.g_attention = SelfAttention(widths[self.g_attention_at + 1])
@@ -159,7 +161,7 @@ class BigGAN(ConditionalGenerativeModel):
 
     def generate(self, z: Tensor, labels: Tensor) -> Tensor:
         """Images in [-1, 1]: chunk 0 of ``z`` seeds the 4x4 map, chunk i+1 (with the class embedding) block i."""
-        chunks = z.split(self.chunk, dim=1)
+        chunks = z.split(self.chunks, dim=1)
         embedding = self.shared(labels)
         x = self.first(chunks[0]).view(len(z), -1, 4, 4)
         for i, block in enumerate(self.up):

@@ -1,7 +1,7 @@
 """VQ-GAN (Esser et al. 2021): a vector-quantised autoencoder trained with perceptual and patch-adversarial losses,
 then sampled through an autoregressive transformer prior over its code indices.
 
-Stage 1 (groups ``discriminator`` and ``autoencoder``): encoder (stride-2 convolutions to S/4) -> codebook
+Stage 1 (groups ``discriminator`` and ``autoencoder``): encoder (``downsamplings`` stride-2 convolutions) -> codebook
 (straight-through) -> decoder; loss = L1 + perceptual + codebook + beta * commitment + adv_weight * hinge generator
 loss from a PatchGAN. Stage 2 (group ``prior``): a causal transformer predicting each code index from the previous
 ones (raster order), trained with cross-entropy on the encoder's (detached) indices. All three groups train in the
@@ -83,6 +83,7 @@ class VQGAN(AutoencoderModel):
         num_classes: int,
         image_size: int,
         width: int = 32,
+        downsamplings: int = 2,
         embed_dim: int = 32,
         num_codes: int = 64,
         beta: float = 0.25,
@@ -94,36 +95,23 @@ class VQGAN(AutoencoderModel):
         temperature: float = 1.0,
     ) -> None:
         super().__init__()
-        if image_size % 4:
-            raise ValueError(f"vqgan: image_size must be divisible by 4, got {image_size}")
-        self.latent_dim, self.grid = embed_dim, image_size // 4
+        if downsamplings < 1 or image_size % 2**downsamplings:
+            raise ValueError(f"vqgan: image_size {image_size} must be divisible by 2**downsamplings ({downsamplings})")
+        self.latent_dim, self.grid = embed_dim, image_size // 2**downsamplings
         self.beta, self.perceptual_weight, self.adv_weight = beta, perceptual_weight, adv_weight
         self.temperature = temperature
-        self.encoder = nn.Sequential(
-            nn.Conv2d(in_channels, width, 3, padding=1),
-            nn.LeakyReLU(0.2),
-            nn.Conv2d(width, 2 * width, 4, 2, 1),
-            nn.GroupNorm(8, 2 * width),
-            nn.LeakyReLU(0.2),
-            nn.Conv2d(2 * width, 2 * width, 4, 2, 1),
-            nn.GroupNorm(8, 2 * width),
-            nn.LeakyReLU(0.2),
-            nn.Conv2d(2 * width, embed_dim, 1),
+        encoder: list[nn.Module] = [nn.Conv2d(in_channels, width, 3, padding=1), nn.LeakyReLU(0.2)]
+        decoder: list[nn.Module] = [nn.Conv2d(embed_dim, 2 * width, 3, padding=1)]
+        for i in range(downsamplings):
+            encoder += [nn.Conv2d(width if i == 0 else 2 * width, 2 * width, 4, 2, 1)]
+            encoder += [nn.GroupNorm(8, 2 * width), nn.LeakyReLU(0.2)]
+            decoder += [nn.GroupNorm(8, 2 * width), nn.LeakyReLU(0.2)]
+            decoder += [nn.ConvTranspose2d(2 * width, width if i == downsamplings - 1 else 2 * width, 4, 2, 1)]
+        self.encoder = nn.Sequential(*encoder, nn.Conv2d(2 * width, embed_dim, 1))
+        self.decoder = nn.Sequential(
+            *decoder, nn.GroupNorm(8, width), nn.LeakyReLU(0.2), nn.Conv2d(width, in_channels, 3, padding=1), nn.Tanh()
         )
         self.quantizer = VectorQuantizer(num_codes, embed_dim)
-        self.decoder = nn.Sequential(
-            nn.Conv2d(embed_dim, 2 * width, 3, padding=1),
-            nn.GroupNorm(8, 2 * width),
-            nn.LeakyReLU(0.2),
-            nn.ConvTranspose2d(2 * width, 2 * width, 4, 2, 1),
-            nn.GroupNorm(8, 2 * width),
-            nn.LeakyReLU(0.2),
-            nn.ConvTranspose2d(2 * width, width, 4, 2, 1),
-            nn.GroupNorm(8, width),
-            nn.LeakyReLU(0.2),
-            nn.Conv2d(width, in_channels, 3, padding=1),
-            nn.Tanh(),
-        )
         self.discriminator = PatchDiscriminator(in_channels, width, 3)
         self.prior = CausalTransformer(num_codes, self.grid * self.grid, prior_dim, prior_layers, prior_heads)
         self.features = random_feature_net(in_channels)
