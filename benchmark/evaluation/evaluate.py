@@ -16,6 +16,7 @@ from benchmark.evaluation.predict import predict, sample_images, to_uint8
 from benchmark.evaluation.reference import load_reference
 from benchmark.metrics import generation
 from benchmark.metrics.inception import extract_features
+from benchmark.metrics.precision_recall import PR_K, precision_recall
 from benchmark.metrics.scoring import score_classification, score_segmentation
 from benchmark.models import BenchmarkModel
 from benchmark.models.base import AutoencoderModel, GenerativeModel, TranslationModel
@@ -79,8 +80,9 @@ def evaluate_segmenter(model: BenchmarkModel, ctx: EvalContext) -> Evaluation:
 
 
 def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
-    """FID and KID of N samples against the cached real reference (with the real-vs-real floor at the same N), IS
-    from the dataset's named domain classifier, and PSNR/SSIM of test reconstructions for autoencoders."""
+    """FID, KID and improved precision/recall of N samples against the cached real reference (with the real-vs-real
+    floor at the same N), IS from the dataset's named domain classifier, and PSNR/SSIM of test reconstructions for
+    autoencoders."""
     ref = load_reference(ctx.reference_dir, ctx.device)
     n = ref.n
     samples = sample_images(model, n, seed=ctx.run.seed, batch_size=ctx.run.eval_batch_size)
@@ -89,12 +91,15 @@ def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
     kid_mean, kid_std = generation.kernel_inception_distance(ref.features, fake, seed=ctx.run.seed)
     probs = ref.classify(samples)
     is_mean, is_std = generation.inception_score(probs, splits=min(10, n // 10 or 1))
+    precision, recall = precision_recall(ref.features, fake, PR_K)
     metrics = {
         "fid": generation.fid_from_stats(ref.mu, ref.sigma, n, mu, sigma, len(fake)),  # refuses N < FID_MIN_N
         "kid": kid_mean,
         "kid_std": kid_std,
         "inception_score": is_mean,
         "inception_score_std": is_std,
+        "improved_precision": precision,
+        "improved_recall": recall,
         "fid_real_floor": ref.floor["fid"],
         "kid_real_floor": ref.floor["kid_mean"],
     }
@@ -104,6 +109,7 @@ def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
         "feature_extractor": ref.protocol["extractor"],
         "kid_subset_size": generation.kid_subset_size(n, n, generation.KID_SUBSET_SIZE),
         "inception_score_classifier": ref.classifier_name,
+        "precision_recall_k": PR_K,
     }
     del protocol["extractor"]
     if isinstance(model, AutoencoderModel):
