@@ -56,6 +56,7 @@ class RunConfig:
     augment: str = "none"
     model_args: dict[str, Any] = field(default_factory=dict)
     eval_batch_size: int = 256
+    synthetic: dict[str, Any] = field(default_factory=dict)  # {generator_run, fraction}; see training/synthetic.py
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON view (recorded in checkpoints and metrics files)."""
@@ -131,7 +132,38 @@ def parse_run(key: str, spec: dict[str, Any], seed: int) -> RunConfig:
         isinstance(run.lr, (int, float)) and run.lr > 0, f"{where}.lr: invalid value {run.lr!r}; expected a number > 0"
     )
     _check(isinstance(run.model_args, dict), f"{where}.model_args: expected a mapping, got {run.model_args!r}")
+    check_synthetic(run.synthetic, f"{where}.synthetic")
     return run
+
+
+def check_synthetic(spec: Any, where: str) -> None:
+    """``synthetic: {generator_run: MODEL-DATASET, fraction: F}`` with a class-conditional model and 0 < F < 1."""
+    from benchmark import MODELS
+
+    _check(isinstance(spec, dict), f"{where}: expected a mapping, got {spec!r}")
+    if not spec:
+        return
+    unknown = sorted(set(spec) - {"generator_run", "fraction"})
+    _check(
+        not unknown,
+        f"{where}: unknown setting {unknown[0] if unknown else ''!r}; valid settings: fraction, generator_run",
+    )
+    _check("generator_run" in spec and "fraction" in spec, f"{where}: needs both generator_run and fraction")
+    fraction = spec["fraction"]
+    _check(
+        isinstance(fraction, (int, float)) and 0 < fraction < 1,
+        f"{where}.fraction: invalid value {fraction!r}; expected a number in (0, 1)",
+    )
+    model, sep, dataset = str(spec["generator_run"]).partition("-")
+    _check(
+        bool(sep and model and dataset),
+        f"{where}.generator_run: run key {spec['generator_run']!r} must read MODEL-DATASET",
+    )
+    conditional = MODELS.names(conditional=True)
+    _check(
+        model in conditional,
+        f"{where}.generator_run: model {model!r} is not class-conditional; valid choices: {', '.join(conditional)}",
+    )
 
 
 def parse_dataset(name: str, spec: dict[str, Any]) -> DatasetConfig:

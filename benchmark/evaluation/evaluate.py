@@ -92,6 +92,8 @@ def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
     probs = ref.classify(samples)
     is_mean, is_std = generation.inception_score(probs, splits=min(10, n // 10 or 1))
     precision, recall = precision_recall(ref.features, fake, PR_K)
+    domain_fake = ref.domain(samples)
+    domain_kid, _ = generation.kernel_inception_distance(ref.domain_features, domain_fake, seed=ctx.run.seed)
     metrics = {
         "fid": generation.fid_from_stats(ref.mu, ref.sigma, n, mu, sigma, len(fake)),  # refuses N < FID_MIN_N
         "kid": kid_mean,
@@ -100,6 +102,8 @@ def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
         "inception_score_std": is_std,
         "improved_precision": precision,
         "improved_recall": recall,
+        "fid_domain": generation.fid_from_features(ref.domain_features, domain_fake),
+        "kid_domain": domain_kid,
         "fid_real_floor": ref.floor["fid"],
         "kid_real_floor": ref.floor["kid_mean"],
     }
@@ -110,6 +114,8 @@ def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
         "kid_subset_size": generation.kid_subset_size(n, n, generation.KID_SUBSET_SIZE),
         "inception_score_classifier": ref.classifier_name,
         "precision_recall_k": PR_K,
+        "domain_extractor": ref.domain_protocol["extractor"],
+        "domain_feature_dims": ref.domain_protocol["extractor"]["dims"],
     }
     del protocol["extractor"]
     if isinstance(model, AutoencoderModel):

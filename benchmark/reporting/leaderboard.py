@@ -19,6 +19,8 @@ TASK_COLUMNS: dict[str, tuple[str, ...]] = {
         "fid_real_floor",
         "kid",
         "kid_real_floor",
+        "fid_domain",
+        "kid_domain",
         "inception_score",
         "improved_precision",
         "improved_recall",

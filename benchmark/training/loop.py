@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from tqdm import tqdm
 
@@ -28,6 +29,7 @@ from benchmark.training.augment import flip_shift
 from benchmark.training.data import make_loader
 from benchmark.training.optim import build_optimizer, build_scheduler
 from benchmark.training.seeding import rng_state, seed_everything, set_deterministic, set_rng_state
+from benchmark.training.synthetic import pool_labels, synthetic_pool, top_up
 
 CHECKPOINT = "checkpoint.pt"
 FINAL = "model.pt"
@@ -102,6 +104,11 @@ def train(
     scalers = {name: torch.amp.GradScaler(device.type, enabled=amp) for name in groups}
     shuffle = torch.Generator().manual_seed(run.seed)
     augmentation = torch.Generator().manual_seed(run.seed + 1)
+    mixing = torch.Generator().manual_seed(run.seed + 2)
+    pool = None
+    if run.synthetic:
+        labels = pool_labels(np.asarray(train_data.labels), run.seed)
+        pool = synthetic_pool(run.synthetic["generator_run"], labels, run.seed, device)
     loader = make_loader(train_data, run.batch_size, shuffle=True, generator=shuffle, num_workers=num_workers)
     history: list[dict[str, float]] = []
     start = 0
@@ -116,6 +123,7 @@ def train(
                 scalers[name].load_state_dict(state["scalers"][name])
             shuffle.set_state(state["shuffle"])
             augmentation.set_state(state["augmentation"])
+            mixing.set_state(state["mixing"])
             set_rng_state(state["rng"])
             history, start = state["history"], state["epoch"]
     for epoch in range(start, run.epochs):
@@ -126,6 +134,8 @@ def train(
             model.on_progress((epoch + index / len(loader)) / run.epochs)
             if run.augment == "flip_shift":
                 batch = flip_shift(batch, augmentation)
+            if pool is not None:
+                batch = top_up(batch, pool, run.synthetic["fraction"], mixing)
             batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
             for name, optimizer in optimizers.items():
                 repeats = model.updates_per_batch(name)
@@ -157,6 +167,7 @@ def train(
                 "scalers": {n: s.state_dict() for n, s in scalers.items()},
                 "shuffle": shuffle.get_state(),
                 "augmentation": augmentation.get_state(),
+                "mixing": mixing.get_state(),
                 "rng": rng_state(),
             },
             ckpt_path,
