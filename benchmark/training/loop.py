@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from benchmark import create_model
+from benchmark import MODELS, create_model
 from benchmark.config import RunConfig
 from benchmark.datasets.base import SplitArrays
 from benchmark.errors import ConfigError
@@ -29,7 +29,7 @@ from benchmark.training.augment import flip_shift
 from benchmark.training.data import make_loader
 from benchmark.training.optim import build_optimizer, build_scheduler
 from benchmark.training.seeding import rng_state, seed_everything, set_deterministic, set_rng_state
-from benchmark.training.synthetic import pool_labels, synthetic_pool, top_up
+from benchmark.training.synthetic import pool_labels, synthetic_pool, top_up, trained_generator
 
 CHECKPOINT = "checkpoint.pt"
 FINAL = "model.pt"
@@ -44,6 +44,15 @@ class ModelSpec:
     num_classes: int
     image_size: int
     model_args: dict[str, Any]
+
+    @classmethod
+    def for_run(cls, run: RunConfig, dataset_meta: dict[str, Any]) -> ModelSpec:
+        """The spec of ``run``'s model on a prepared dataset (classes are mask classes for segmenters and
+        mask <-> image translators)."""
+        task = MODELS.get(run.model).meta["task"]
+        classes = dataset_meta["mask_classes"] if task in ("segmentation", "translation") else dataset_meta["classes"]
+        channels, size = dataset_meta["channels"], dataset_meta["image_size"]
+        return cls(run.model, channels, max(len(classes), 1), size, run.model_args)
 
     def build(self) -> BenchmarkModel:
         """A freshly initialised model of this spec; bad ``model_args`` are a config error."""
@@ -94,6 +103,10 @@ def train(
 
     On success ``out_dir/model.pt`` holds the final weights and the per-epoch checkpoint is removed.
     """
+    pool = None
+    if run.synthetic:  # before seeding: a cached or freshly trained generator leaves the same RNG state behind
+        generator = trained_generator(run, spec, train_data, device, out_dir, progress)
+        pool = synthetic_pool(generator, pool_labels(np.asarray(train_data.labels), run.seed), run.seed)
     seed_everything(run.seed)
     set_deterministic(device)
     model = spec.build().to(device)
@@ -105,10 +118,6 @@ def train(
     shuffle = torch.Generator().manual_seed(run.seed)
     augmentation = torch.Generator().manual_seed(run.seed + 1)
     mixing = torch.Generator().manual_seed(run.seed + 2)
-    pool = None
-    if run.synthetic:
-        labels = pool_labels(np.asarray(train_data.labels), run.seed)
-        pool = synthetic_pool(run.synthetic["generator_run"], labels, run.seed, device)
     loader = make_loader(train_data, run.batch_size, shuffle=True, generator=shuffle, num_workers=num_workers)
     history: list[dict[str, float]] = []
     start = 0

@@ -1,4 +1,4 @@
-"""GAN data augmentation: synthetic pools from a trained conditional generator, batch top-up, config validation."""
+"""GAN data augmentation: a generator trained inside the run, synthetic pools, batch top-up, config validation."""
 
 from __future__ import annotations
 
@@ -10,12 +10,20 @@ import torch
 
 from benchmark.config import RunConfig, check_synthetic
 from benchmark.datasets.base import SplitArrays
-from benchmark.errors import ConfigError, DataMissingError
-from benchmark.paths import model_dir
+from benchmark.errors import ConfigError
 from benchmark.training.loop import ModelSpec, train
-from benchmark.training.synthetic import pool_labels, synthetic_count, synthetic_pool, top_up
+from benchmark.training.synthetic import (
+    GENERATOR_DIR,
+    pool_labels,
+    synthetic_count,
+    synthetic_pool,
+    top_up,
+    trained_generator,
+)
 
 DEVICE = torch.device("cpu")
+GENERATOR = {"model": "cgan", "epochs": 1, "batch_size": 16, "model_args": {"latent_dim": 4, "hidden": 8, "layers": 1}}
+SPEC = ModelSpec("resnet18", 1, 3, 16, {})
 
 
 def tiny(n: int = 32) -> SplitArrays:
@@ -23,13 +31,8 @@ def tiny(n: int = 32) -> SplitArrays:
     return SplitArrays(rng.integers(0, 256, size=(n, 1, 16, 16), dtype=np.uint8), rng.integers(0, 3, size=n))
 
 
-@pytest.fixture()
-def trained_cgan(tmp_path: Path, monkeypatch) -> str:
-    monkeypatch.chdir(tmp_path)
-    run = RunConfig(key="cgan-tiny", model="cgan", dataset="tiny", seed=0, epochs=1, batch_size=16)
-    spec = ModelSpec("cgan", 1, 3, 16, {"latent_dim": 4, "hidden": 8, "layers": 1})
-    train(run, spec, tiny(), None, DEVICE, model_dir(run.key), progress=False)
-    return run.key
+def run(key: str, **kw: object) -> RunConfig:
+    return RunConfig(key=key, model="resnet18", dataset="mni152_slices", seed=0, epochs=1, batch_size=16, **kw)
 
 
 def test_synthetic_count_gives_the_fraction() -> None:
@@ -45,10 +48,14 @@ def test_pool_labels_follow_the_real_frequencies() -> None:
     assert np.array_equal(labels, pool_labels(real, seed=0))
 
 
-def test_pool_is_seeded_labelled_and_top_up_mixes_it_in(trained_cgan: str) -> None:
+def test_generator_is_trained_once_in_the_run_folder_and_pools_are_seeded(tmp_path: Path) -> None:
+    augmented = run("r-aug", synthetic={"generator": GENERATOR, "fraction": 0.5})
+    model = trained_generator(augmented, SPEC, tiny(), DEVICE, tmp_path, progress=False)
+    weights = (tmp_path / GENERATOR_DIR / "model.pt").stat().st_mtime_ns
+    trained_generator(augmented, SPEC, tiny(), DEVICE, tmp_path, progress=False)
+    assert (tmp_path / GENERATOR_DIR / "model.pt").stat().st_mtime_ns == weights, "unchanged settings: reused"
     labels = np.array([0, 1, 2, 2, 1, 0])
-    pool = synthetic_pool(trained_cgan, labels, seed=3, device=DEVICE)
-    again = synthetic_pool(trained_cgan, labels, seed=3, device=DEVICE)
+    pool, again = synthetic_pool(model, labels, seed=3), synthetic_pool(model, labels, seed=3)
     assert pool.images.shape == (6, 1, 16, 16) and pool.images.dtype == np.uint8
     assert np.array_equal(pool.images, again.images) and np.array_equal(pool.labels, labels)
     batch = {"image": torch.rand(8, 1, 16, 16), "label": torch.zeros(8, dtype=torch.long)}
@@ -59,34 +66,27 @@ def test_pool_is_seeded_labelled_and_top_up_mixes_it_in(trained_cgan: str) -> No
     assert all(bytes(img) in pool_images for img in appended)
 
 
-def test_augmented_classifier_trains_at_equal_steps(trained_cgan: str) -> None:
-    spec = ModelSpec("resnet18", 1, 3, 16, {})
-    base = dict(model="resnet18", dataset="tiny", seed=0, epochs=1, batch_size=16)
-    plain = train(RunConfig(key="r-plain", **base), spec, tiny(), None, DEVICE, Path("plain"), progress=False)
-    synthetic = {"generator_run": trained_cgan, "fraction": 0.5}
-    run = RunConfig(key="r-aug", synthetic=synthetic, **base)
-    augmented = train(run, spec, tiny(), None, DEVICE, Path("aug"), progress=False)
-    assert len(plain) == len(augmented) == 1 and plain != augmented
-
-
-def test_missing_generator_is_an_actionable_error(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    with pytest.raises(DataMissingError, match="run `medbench train cgan-nowhere` first"):
-        synthetic_pool("cgan-nowhere", np.zeros(3, dtype=int), 0, DEVICE)
+def test_augmented_run_is_deterministic_with_a_cached_generator(tmp_path: Path) -> None:
+    augmented = run("r-aug", synthetic={"generator": GENERATOR, "fraction": 0.5})
+    first = train(augmented, SPEC, tiny(), None, DEVICE, tmp_path / "a", progress=False)
+    second = train(augmented, SPEC, tiny(), None, DEVICE, tmp_path / "a", progress=False)  # generator reused
+    plain = train(run("r-plain"), SPEC, tiny(), None, DEVICE, tmp_path / "b", progress=False)
+    assert first == second and len(first) == len(plain) == 1 and first != plain
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"generator_run": "dcgan-mni152_slices", "fraction": 0.5}, r"'dcgan' is not class-conditional; valid.*cgan"),
-        ({"generator_run": "cgan-mni152_slices", "fraction": 1.0}, r"fraction: invalid value 1.0"),
-        ({"generator_run": "cgan-mni152_slices"}, r"needs both generator_run and fraction"),
-        ({"generator_run": "cgan", "fraction": 0.5}, r"must read MODEL-DATASET"),
-        ({"generator": "cgan-x", "fraction": 0.5}, r"unknown setting 'generator'"),
+        ({"generator": {**GENERATOR, "model": "dcgan"}, "fraction": 0.5}, r"generator.model: invalid value 'dcgan'"),
+        ({"generator": GENERATOR, "fraction": 1.0}, r"fraction: invalid value 1.0"),
+        ({"generator": GENERATOR}, r"needs both generator and fraction"),
+        ({"generator": {**GENERATOR, "seed": 3}, "fraction": 0.5}, r"'seed' is the augmented run's"),
+        ({"generator": {**GENERATOR, "epochs": 0}, "fraction": 0.5}, r"generator.epochs: invalid value 0"),
+        ({"generator_run": "cgan-x", "fraction": 0.5}, r"unknown setting 'generator_run'"),
     ],
 )
 def test_bad_synthetic_settings_are_one_line_errors(spec: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as err:
-        check_synthetic(spec, "runs.x.synthetic")
+        check_synthetic(spec, "runs.x.synthetic", "mni152_slices", 0)
     assert "\n" not in str(err.value)
-    check_synthetic({}, "runs.x.synthetic")  # empty: no augmentation
+    check_synthetic({}, "runs.x.synthetic", "mni152_slices", 0)  # empty: no augmentation
