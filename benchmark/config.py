@@ -60,6 +60,7 @@ class RunConfig:
     augment: str = "none"
     model_args: dict[str, Any] = field(default_factory=dict)
     eval_batch_size: int = 256
+    synthetic: dict[str, Any] = field(default_factory=dict)  # {generator, fraction}; see training/synthetic.py
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON view (recorded in checkpoints and metrics files)."""
@@ -154,7 +155,38 @@ def parse_run(key: str, spec: dict[str, Any], seed: int, where: str | None = Non
         isinstance(run.lr, (int, float)) and run.lr > 0, f"{where}.lr: invalid value {run.lr!r}; expected a number > 0"
     )
     _check(isinstance(run.model_args, dict), f"{where}.model_args: expected a mapping, got {run.model_args!r}")
+    check_synthetic(run.synthetic, f"{where}.synthetic", run.dataset, run.seed)
     return run
+
+
+def check_synthetic(spec: Any, where: str, dataset: str, seed: int) -> None:
+    """``synthetic: {generator: RUN SETTINGS, fraction: F}``: a valid class-conditional run and 0 < F < 1."""
+    from benchmark import MODELS
+
+    _check(isinstance(spec, dict), f"{where}: expected a mapping, got {spec!r}")
+    if not spec:
+        return
+    unknown = sorted(set(spec) - {"generator", "fraction"})
+    _check(
+        not unknown, f"{where}: unknown setting {unknown[0] if unknown else ''!r}; valid settings: fraction, generator"
+    )
+    _check("generator" in spec and "fraction" in spec, f"{where}: needs both generator and fraction")
+    fraction = spec["fraction"]
+    _check(
+        isinstance(fraction, (int, float)) and 0 < fraction < 1,
+        f"{where}.fraction: invalid value {fraction!r}; expected a number in (0, 1)",
+    )
+    generator = spec["generator"]
+    _check(isinstance(generator, dict), f"{where}.generator: expected a mapping of run settings, got {generator!r}")
+    for fixed in ("dataset", "seed", "synthetic"):
+        _check(fixed not in generator, f"{where}.generator: {fixed!r} is the augmented run's, not set here")
+    conditional = MODELS.names(conditional=True)
+    _check(
+        generator.get("model") in conditional,
+        f"{where}.generator.model: invalid value {generator.get('model')!r}; class-conditional choices: "
+        + ", ".join(conditional),
+    )
+    parse_run("generator", {**generator, "dataset": dataset}, seed, where=f"{where}.generator")
 
 
 def parse_dataset(name: str, spec: dict[str, Any]) -> DatasetConfig:

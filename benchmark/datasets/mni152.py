@@ -93,7 +93,7 @@ register_dataset(
     MNI152Slices(
         name="mni152_slices",
         title="MNI ICBM152 2009a T1 template slices with tissue maps",
-        tasks=("segmentation", "classification", "generation"),
+        tasks=("segmentation", "classification", "generation", "translation"),
         modality="MRI (T1)",
         body_area="brain",
         license="ICBM 2009a template: permissive MNI/McConnell Brain Imaging Centre copyright notice "

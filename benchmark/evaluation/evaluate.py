@@ -12,14 +12,16 @@ import torch
 
 from benchmark.config import DatasetConfig, RunConfig
 from benchmark.datasets.base import load_split, read_meta
-from benchmark.evaluation.predict import predict, sample_images
+from benchmark.evaluation.predict import predict, sample_images, to_uint8
 from benchmark.evaluation.reference import load_reference
 from benchmark.metrics import generation
 from benchmark.metrics.inception import extract_features
+from benchmark.metrics.precision_recall import PR_K, precision_recall
 from benchmark.metrics.scoring import score_classification, score_segmentation
 from benchmark.models import BenchmarkModel
-from benchmark.models.base import AutoencoderModel, GenerativeModel
+from benchmark.models.base import AutoencoderModel, GenerativeModel, TranslationModel
 from benchmark.registry import METRICS
+from benchmark.training.data import make_loader
 
 EVAL_SPLIT = "test"
 N_EXAMPLES = 16  # images kept for the report's example figures
@@ -78,8 +80,9 @@ def evaluate_segmenter(model: BenchmarkModel, ctx: EvalContext) -> Evaluation:
 
 
 def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
-    """FID and KID of N samples against the cached real reference (with the real-vs-real floor at the same N), IS
-    from the dataset's named domain classifier, and PSNR/SSIM of test reconstructions for autoencoders."""
+    """FID, KID and improved precision/recall of N samples against the cached real reference (with the real-vs-real
+    floor at the same N), IS from the dataset's named domain classifier, and PSNR/SSIM of test reconstructions for
+    autoencoders."""
     ref = load_reference(ctx.reference_dir, ctx.device)
     n = ref.n
     samples = sample_images(model, n, seed=ctx.run.seed, batch_size=ctx.run.eval_batch_size)
@@ -88,12 +91,19 @@ def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
     kid_mean, kid_std = generation.kernel_inception_distance(ref.features, fake, seed=ctx.run.seed)
     probs = ref.classify(samples)
     is_mean, is_std = generation.inception_score(probs, splits=min(10, n // 10 or 1))
+    precision, recall = precision_recall(ref.features, fake, PR_K)
+    domain_fake = ref.domain(samples)
+    domain_kid, _ = generation.kernel_inception_distance(ref.domain_features, domain_fake, seed=ctx.run.seed)
     metrics = {
         "fid": generation.fid_from_stats(ref.mu, ref.sigma, n, mu, sigma, len(fake)),  # refuses N < FID_MIN_N
         "kid": kid_mean,
         "kid_std": kid_std,
         "inception_score": is_mean,
         "inception_score_std": is_std,
+        "improved_precision": precision,
+        "improved_recall": recall,
+        "fid_domain": generation.fid_from_features(ref.domain_features, domain_fake),
+        "kid_domain": domain_kid,
         "fid_real_floor": ref.floor["fid"],
         "kid_real_floor": ref.floor["kid_mean"],
     }
@@ -103,6 +113,9 @@ def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
         "feature_extractor": ref.protocol["extractor"],
         "kid_subset_size": generation.kid_subset_size(n, n, generation.KID_SUBSET_SIZE),
         "inception_score_classifier": ref.classifier_name,
+        "precision_recall_k": PR_K,
+        "domain_extractor": ref.domain_protocol["extractor"],
+        "domain_feature_dims": ref.domain_protocol["extractor"]["dims"],
     }
     del protocol["extractor"]
     if isinstance(model, AutoencoderModel):
@@ -119,10 +132,51 @@ def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
     return Evaluation(metrics, protocol, artifacts={"samples": samples[:64]})
 
 
+@torch.no_grad()
+def evaluate_translator(model: TranslationModel, ctx: EvalContext) -> Evaluation:
+    """Test-split translations: PSNR/SSIM against the paired T1 images and FID/KID of the translated images
+    against the cached real reference (mask -> image), Dice of the translated masks (image -> mask)."""
+    data = load_split(ctx.prepared_dir, EVAL_SPLIT)
+    model.eval()
+    outputs: dict[str, list[torch.Tensor]] = {}
+    for batch in make_loader(data, ctx.run.eval_batch_size, shuffle=False):
+        for key, value in model.translate({k: v.to(ctx.device) for k, v in batch.items()}).items():
+            outputs.setdefault(key, []).append(value.float().clamp(0, 1).cpu())
+    translated = {key: torch.cat(chunks) for key, chunks in outputs.items()}
+    metrics: dict[str, float] = {}
+    protocol: dict[str, Any] = {"split": EVAL_SPLIT, "n": len(data), "directions": sorted(translated)}
+    artifacts: dict[str, np.ndarray] = {}
+    if "mask" in translated:
+        masks = model.to_mask(translated["mask"]).numpy()
+        scored = score_segmentation(np.asarray(data.masks), masks, num_classes=model.num_mask_classes)
+        metrics["dice"] = scored["metrics"]["dice"]
+        protocol["mask_quantisation"] = "nearest grey level of mask / (classes - 1)"
+        artifacts["samples"] = to_uint8(translated["mask"][:64])
+    if "image" in translated:
+        images = torch.from_numpy(np.asarray(data.images, dtype=np.float32) / 255.0)
+        fake = translated["image"]
+        metrics["psnr"] = float(generation.psnr_per_image(fake, images).mean())
+        metrics["ssim"] = float(generation.ssim_per_image(fake, images).mean())
+        ref = load_reference(ctx.reference_dir, ctx.device)
+        samples = to_uint8(fake)
+        features = extract_features(samples, ref.extractor, device=ctx.device, progress=ctx.progress)
+        mu, sigma = generation.feature_stats(features)
+        metrics["fid"] = generation.fid_from_stats(ref.mu, ref.sigma, ref.n, mu, sigma, len(features))
+        metrics["kid"], metrics["kid_std"] = generation.kernel_inception_distance(
+            ref.features, features, seed=ctx.run.seed
+        )
+        metrics["fid_real_floor"] = ref.floor["fid"]
+        protocol.update({k: v for k, v in ref.protocol.items() if k != "extractor"})
+        protocol.update({"feature_extractor": ref.protocol["extractor"], "n_translated": len(features), "n": len(data)})
+        artifacts["samples"] = samples[:64]
+    return Evaluation(metrics, protocol, artifacts=artifacts)
+
+
 EVALUATORS: dict[str, Callable[[Any, EvalContext], Evaluation]] = {
     "classification": evaluate_classifier,
     "segmentation": evaluate_segmenter,
     "generation": evaluate_generator,
+    "translation": evaluate_translator,
 }
 
 

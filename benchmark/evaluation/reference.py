@@ -28,6 +28,7 @@ from benchmark.models import BenchmarkModel
 from benchmark.training.loop import ModelSpec, load_model, train
 
 STATS, INFO, CLASSIFIER = "stats.npz", "reference.json", "classifier"
+DOMAIN_STATS = "domain_stats.npz"
 CLASSIFIER_MODEL = "resnet18"
 
 
@@ -44,6 +45,8 @@ class Reference:
     classifier: BenchmarkModel
     classifier_name: str
     device: torch.device
+    domain_features: np.ndarray
+    domain_protocol: dict[str, Any]
 
     @property
     def n(self) -> int:
@@ -54,6 +57,24 @@ class Reference:
         from benchmark.datasets.base import SplitArrays
 
         return predict(self.classifier, SplitArrays(images), 256, self.device, "IS classifier", progress=False)
+
+    def domain(self, images: np.ndarray) -> np.ndarray:
+        """Domain-feature vectors of uint8 images (see :func:`domain_features`)."""
+        return domain_features(self.classifier, images, self.device)
+
+
+@torch.no_grad()
+def domain_features(classifier: BenchmarkModel, images: np.ndarray, device: torch.device) -> np.ndarray:
+    """Pooled pre-logit features [N, D] of the dataset's own domain classifier (a timm ResNet-18).
+
+    FID/KID on these features compare images in a space trained on the same medical data, beside ImageNet
+    Inception features, which may miss what distinguishes a brain slice from a plausible-looking blur.
+    """
+    classifier.eval()
+    x = torch.from_numpy(np.asarray(images, dtype=np.float32) / 255.0)
+    net = classifier.net
+    chunks = [net.forward_head(net.forward_features(c.to(device)), pre_logits=True).float().cpu() for c in x.split(256)]
+    return torch.cat(chunks).numpy().astype(np.float64)
 
 
 def _classifier_run(config: DatasetConfig, seed: int) -> RunConfig:
@@ -105,6 +126,7 @@ def build_reference(
     )
     generation.save_reference_stats(out_dir / STATS, half_a, protocol)
     classifier_info = _train_classifier(config, prepared_dir, out_dir / CLASSIFIER, device, seed, progress)
+    write_domain_stats(config, prepared_dir, out_dir, device, seed)
     info = {
         "dataset": config.name,
         "reference_n": n,
@@ -114,6 +136,26 @@ def build_reference(
     }
     (out_dir / INFO).write_text(json.dumps(info, indent=2, sort_keys=True, default=float) + "\n")
     return info
+
+
+def write_domain_stats(
+    config: DatasetConfig, prepared_dir: Path, out_dir: Path, device: torch.device, seed: int
+) -> None:
+    """Cache the domain classifier's features of the same real half whose Inception features are cached."""
+    pool = load_split(prepared_dir, config.reference_split)
+    n = min(config.reference_n, len(pool) // 2)
+    first, _ = generation.disjoint_halves(len(pool), n, seed)
+    classifier = load_model(out_dir / CLASSIFIER / "model.pt", device)
+    features = domain_features(classifier, pool.images[np.sort(first)], device)
+    info = {"name": f"{CLASSIFIER_MODEL} domain classifier of {config.name} (pooled pre-logit features)"}
+    protocol = generation.reference_protocol(
+        {**info, "dims": int(features.shape[1])},
+        config.name,
+        config.reference_split,
+        n,
+        (config.image_size, config.image_size),
+    )
+    generation.save_reference_stats(out_dir / DOMAIN_STATS, features, protocol)
 
 
 def _train_classifier(
@@ -155,6 +197,24 @@ def load_reference(ref_dir: Path, device: torch.device) -> Reference:
     )  # refuses statistics of other weights
     features, mu, sigma, protocol = generation.load_reference_stats(ref_dir / STATS, requested)
     classifier = load_model(ref_dir / CLASSIFIER / "model.pt", device)
+    domain_path = ref_dir / DOMAIN_STATS
+    if not domain_path.is_file():
+        raise DataMissingError(
+            f"{ref_dir}: no domain-feature statistics; rerun `medbench reference {stored['dataset']}`"
+        )
+    with np.load(domain_path, allow_pickle=False) as data:
+        domain_protocol = json.loads(str(data["protocol"]))
+    domain, _, _, _ = generation.load_reference_stats(domain_path, domain_protocol)
     return Reference(
-        features, mu, sigma, info["floor"], protocol, extractor, classifier, info["classifier"]["name"], device
+        features,
+        mu,
+        sigma,
+        info["floor"],
+        protocol,
+        extractor,
+        classifier,
+        info["classifier"]["name"],
+        device,
+        domain,
+        domain_protocol,
     )

@@ -1,3 +1,9 @@
 """Registered metrics (torchmetrics-backed); importing this package registers them."""
 
-from benchmark.metrics import classification, generation, regression, segmentation  # noqa: F401  (registration)
+from benchmark.metrics import (  # noqa: F401  (registration)
+    classification,
+    generation,
+    precision_recall,
+    regression,
+    segmentation,
+)

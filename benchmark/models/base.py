@@ -42,6 +42,20 @@ class BenchmarkModel(nn.Module, ABC):
     def step(self, batch: Batch, group: str) -> ModelOutput:
         """The loss of ``batch`` for optimizer ``group``."""
 
+    def updates_per_batch(self, group: str) -> int:
+        """How many optimizer steps ``group`` takes on each batch (WGAN's ``n_critic``); 1 for most models."""
+        return 1
+
+    def on_progress(self, progress: float) -> None:
+        """Called by the loop before every training batch with the fraction of training done, in [0, 1).
+
+        Models with schedules (PGGAN's growth and fade-in) set their state here; derived from the epoch and batch
+        index only, so a resumed run sees the same schedule.
+        """
+
+    def after_update(self, group: str) -> None:
+        """Called after each optimizer step of ``group`` (WGAN's weight clipping)."""
+
 
 class ClassifierModel(BenchmarkModel):
     """Image -> class logits; trained with cross-entropy (or a registered loss)."""
@@ -89,6 +103,43 @@ class GenerativeModel(BenchmarkModel):
         """Standard-normal latents on the model's device; CPU-drawn so seeds give the same latents on any device."""
         device = next(self.parameters()).device
         return torch.randn(n, self.latent_dim, generator=generator).to(device)
+
+
+class ConditionalGenerativeModel(GenerativeModel):
+    """A class-conditional generator: ``sample_labelled`` draws one image per requested class label."""
+
+    num_classes: int
+
+    @abstractmethod
+    def sample_labelled(self, labels: Tensor, generator: torch.Generator | None = None) -> Tensor:
+        """One image in [0, 1] per entry of ``labels`` (int64 [n], on any device)."""
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+        """``n`` images with balanced labels ``0, 1, ..., C-1, 0, ...``."""
+        return self.sample_labelled(torch.arange(n) % self.num_classes, generator)
+
+
+class TranslationModel(BenchmarkModel):
+    """Image-to-image translation between two views of a batch (tissue mask <-> T1 slice on ``mni152_slices``).
+
+    Masks are shown to the networks as one-channel images, ``mask / (num_mask_classes - 1)``, so both domains are
+    images in [0, 1]; ``to_mask`` turns a translated image back into class indices (nearest level) for Dice.
+    """
+
+    task = "translation"
+    num_mask_classes: int
+
+    def mask_image(self, masks: Tensor) -> Tensor:
+        """Class indices [N, H, W] -> one-channel images [N, 1, H, W] in [0, 1]."""
+        return (masks.float() / (self.num_mask_classes - 1)).unsqueeze(1)
+
+    def to_mask(self, images: Tensor) -> Tensor:
+        """One-channel images in [0, 1] -> class indices [N, H, W] (nearest grey level)."""
+        return (images[:, 0] * (self.num_mask_classes - 1)).round().clamp(0, self.num_mask_classes - 1).long()
+
+    @abstractmethod
+    def translate(self, batch: Batch) -> dict[str, Tensor]:
+        """Translations in [0, 1] keyed ``image`` (mask -> image) and/or ``mask`` (image -> mask image)."""
 
 
 class AutoencoderModel(GenerativeModel):

@@ -14,7 +14,20 @@ from benchmark.io import write_text_atomic
 TASK_COLUMNS: dict[str, tuple[str, ...]] = {
     "classification": ("accuracy", "auroc", "f1", "recall", "specificity", "precision"),
     "segmentation": ("dice", "iou", "pixel_accuracy"),
-    "generation": ("fid", "fid_real_floor", "kid", "kid_real_floor", "inception_score", "psnr", "ssim"),
+    "generation": (
+        "fid",
+        "fid_real_floor",
+        "kid",
+        "kid_real_floor",
+        "fid_domain",
+        "kid_domain",
+        "inception_score",
+        "improved_precision",
+        "improved_recall",
+        "psnr",
+        "ssim",
+    ),
+    "translation": ("psnr", "ssim", "dice", "fid", "fid_real_floor", "kid"),
 }
 PROTOCOL_COLUMNS = ("n", "epochs", "seed", "image_size")
 

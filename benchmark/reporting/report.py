@@ -29,7 +29,13 @@ TASK_NOTES = {
     "samples against N real images; `*_real_floor` is the same metric between two disjoint real "
     "halves of N each, i.e. the best value reachable at this N. FID is strongly biased at small N: "
     "compare models at equal N only, and prefer KID (unbiased). The Inception Score uses a domain "
-    "classifier trained on the same dataset (named in the metrics file), not ImageNet Inception.",
+    "classifier trained on the same dataset (named in the metrics file), not ImageNet Inception. "
+    "`fid_domain`/`kid_domain` use that domain classifier's pooled pre-logit features instead of Inception's "
+    "(no real-vs-real floor; compare at equal N). Improved precision/recall (Kynkaenniemi et al. 2019, k = 3, "
+    "Inception features) separate fidelity from coverage.",
+    "translation": "Test split, tissue mask <-> T1 slice: PSNR and SSIM of translated T1 images against the paired "
+    "real ones, FID/KID of the translations against the cached real reference (N translations vs the reference's "
+    "N, floor as for generation), Dice of translated masks (nearest grey level) against the real masks.",
 }
 
 

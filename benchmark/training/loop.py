@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from tqdm import tqdm
 
@@ -28,6 +29,7 @@ from benchmark.training.augment import flip_shift
 from benchmark.training.data import make_loader
 from benchmark.training.optim import build_optimizer, build_scheduler
 from benchmark.training.seeding import rng_state, seed_everything, set_deterministic, set_rng_state
+from benchmark.training.synthetic import pool_labels, synthetic_pool, top_up, trained_generator
 
 CHECKPOINT = "checkpoint.pt"
 FINAL = "model.pt"
@@ -45,9 +47,10 @@ class ModelSpec:
 
     @classmethod
     def for_run(cls, run: RunConfig, dataset_meta: dict[str, Any]) -> ModelSpec:
-        """The spec of ``run``'s model on a prepared dataset (classes are mask classes for segmenters)."""
+        """The spec of ``run``'s model on a prepared dataset (classes are mask classes for segmenters and
+        mask <-> image translators)."""
         task = MODELS.get(run.model).meta["task"]
-        classes = dataset_meta["mask_classes"] if task == "segmentation" else dataset_meta["classes"]
+        classes = dataset_meta["mask_classes"] if task in ("segmentation", "translation") else dataset_meta["classes"]
         channels, size = dataset_meta["channels"], dataset_meta["image_size"]
         return cls(run.model, channels, max(len(classes), 1), size, run.model_args)
 
@@ -100,6 +103,10 @@ def train(
 
     On success ``out_dir/model.pt`` holds the final weights and the per-epoch checkpoint is removed.
     """
+    pool = None
+    if run.synthetic:  # before seeding: a cached or freshly trained generator leaves the same RNG state behind
+        generator = trained_generator(run, spec, train_data, device, out_dir, progress)
+        pool = synthetic_pool(generator, pool_labels(np.asarray(train_data.labels), run.seed), run.seed)
     seed_everything(run.seed)
     set_deterministic(device)
     model = spec.build().to(device)
@@ -110,6 +117,7 @@ def train(
     scalers = {name: torch.amp.GradScaler(device.type, enabled=amp) for name in groups}
     shuffle = torch.Generator().manual_seed(run.seed)
     augmentation = torch.Generator().manual_seed(run.seed + 1)
+    mixing = torch.Generator().manual_seed(run.seed + 2)
     loader = make_loader(train_data, run.batch_size, shuffle=True, generator=shuffle, num_workers=num_workers)
     history: list[dict[str, float]] = []
     start = 0
@@ -124,25 +132,32 @@ def train(
                 scalers[name].load_state_dict(state["scalers"][name])
             shuffle.set_state(state["shuffle"])
             augmentation.set_state(state["augmentation"])
+            mixing.set_state(state["mixing"])
             set_rng_state(state["rng"])
             history, start = state["history"], state["epoch"]
     for epoch in range(start, run.epochs):
         model.train()
         sums: dict[str, float] = defaultdict(float)
         bar = tqdm(loader, desc=f"{run.key} epoch {epoch + 1}/{run.epochs}", disable=not progress, leave=False)
-        for batch in bar:
+        for index, batch in enumerate(bar):
+            model.on_progress((epoch + index / len(loader)) / run.epochs)
             if run.augment == "flip_shift":
                 batch = flip_shift(batch, augmentation)
+            if pool is not None:
+                batch = top_up(batch, pool, run.synthetic["fraction"], mixing)
             batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
             for name, optimizer in optimizers.items():
-                with torch.autocast(device.type, enabled=amp):
-                    out = model.step(batch, name)
-                optimizer.zero_grad(set_to_none=True)
-                scalers[name].scale(out.loss).backward()
-                scalers[name].step(optimizer)
-                scalers[name].update()
-                for log_key, value in out.logs.items():
-                    sums[log_key] += value * len(batch["image"])
+                repeats = model.updates_per_batch(name)
+                for _ in range(repeats):
+                    with torch.autocast(device.type, enabled=amp):
+                        out = model.step(batch, name)
+                    optimizer.zero_grad(set_to_none=True)
+                    scalers[name].scale(out.loss).backward()
+                    scalers[name].step(optimizer)
+                    scalers[name].update()
+                    model.after_update(name)
+                    for log_key, value in out.logs.items():
+                        sums[log_key] += value * len(batch["image"]) / repeats
             bar.set_postfix({k: f"{v:.3f}" for k, v in out.logs.items()})
         for scheduler in schedulers.values():
             scheduler.step()
@@ -161,6 +176,7 @@ def train(
                 "scalers": {n: s.state_dict() for n, s in scalers.items()},
                 "shuffle": shuffle.get_state(),
                 "augmentation": augmentation.get_state(),
+                "mixing": mixing.get_state(),
                 "rng": rng_state(),
             },
             ckpt_path,

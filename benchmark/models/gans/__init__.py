@@ -1,3 +1,15 @@
-"""Generative adversarial networks (survey Table 2); one architecture per file."""
+"""Generative adversarial networks (survey Table 2, plus WGAN); one architecture per file."""
 
-from benchmark.models.gans import dcgan  # noqa: F401  (registration on import)
+from benchmark.models.gans import (  # noqa: F401  (registration on import)
+    biggan,
+    cgan,
+    controllable_gan,
+    cyclegan,
+    dcgan,
+    gan,
+    pggan,
+    pix2pix,
+    stylegan,
+    vqgan,
+    wgan,
+)
