@@ -56,6 +56,8 @@ class RunConfig:
     augment: str = "none"
     model_args: dict[str, Any] = field(default_factory=dict)
     eval_batch_size: int = 256
+    init_from: str = ""  # transfer learning: a run of the same suite whose trained weights initialise this one
+    trainable_layers: int = 0  # > 0: freeze all but the last this many layers with parameters (0: train all)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON view (recorded in checkpoints and metrics files)."""
@@ -131,6 +133,11 @@ def parse_run(key: str, spec: dict[str, Any], seed: int) -> RunConfig:
         isinstance(run.lr, (int, float)) and run.lr > 0, f"{where}.lr: invalid value {run.lr!r}; expected a number > 0"
     )
     _check(isinstance(run.model_args, dict), f"{where}.model_args: expected a mapping, got {run.model_args!r}")
+    _check(
+        isinstance(run.trainable_layers, int) and run.trainable_layers >= 0,
+        f"{where}.trainable_layers: invalid value {run.trainable_layers!r}; expected an integer >= 0 (0: train all)",
+    )
+    _check(isinstance(run.init_from, str), f"{where}.init_from: invalid value {run.init_from!r}; expected a run key")
     return run
 
 
@@ -204,6 +211,11 @@ def load_params(path: str | os.PathLike[str] = "params.yaml", check_materialised
         _check(
             run.dataset in datasets,
             f"suites.{suite}.runs.{run.key}: dataset {run.dataset!r} is not listed in suites.{suite}.datasets",
+        )
+        _check(
+            not run.init_from or (run.init_from in runs and run.init_from != run.key),
+            f"suites.{suite}.runs.{run.key}.init_from: unknown run {run.init_from!r}; "
+            f"valid choices: {', '.join(k for k in runs if k != run.key)}",
         )
     return Params(suite, seed, device, num_workers, datasets, runs, raw)
 

@@ -28,6 +28,7 @@ from benchmark.training.augment import flip_shift
 from benchmark.training.data import make_loader
 from benchmark.training.optim import build_optimizer, build_scheduler
 from benchmark.training.seeding import rng_state, seed_everything, set_deterministic, set_rng_state
+from benchmark.training.transfer import apply_transfer
 
 CHECKPOINT = "checkpoint.pt"
 FINAL = "model.pt"
@@ -95,8 +96,9 @@ def train(
     seed_everything(run.seed)
     set_deterministic(device)
     model = spec.build().to(device)
+    apply_transfer(model, run, device)
     amp = device.type == "cuda"
-    groups = model.optimizer_groups()
+    groups = {name: [p for p in params if p.requires_grad] for name, params in model.optimizer_groups().items()}
     optimizers = {name: build_optimizer(run, params) for name, params in groups.items()}
     schedulers = {name: build_scheduler(run, opt) for name, opt in optimizers.items()}
     scalers = {name: torch.amp.GradScaler(device.type, enabled=amp) for name in groups}
