@@ -40,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
     data_dir = prepared_dir(config.dataset)
     meta = read_meta(data_dir)
     task = MODELS.get(config.model).meta["task"]
-    classes = meta["mask_classes"] if task == "segmentation" else meta["classes"]
-    spec = ModelSpec(config.model, meta["channels"], max(len(classes), 1), meta["image_size"], config.model_args)
+    outputs = {"segmentation": len(meta["mask_classes"]), "regression": 1}.get(task, len(meta["classes"]))
+    spec = ModelSpec(config.model, meta["channels"], max(outputs, 1), meta["image_size"], config.model_args)
     spec.build()  # bad model_args fail here, before anything is written
     start = time.perf_counter()
     history = train(

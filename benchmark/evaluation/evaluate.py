@@ -16,7 +16,7 @@ from benchmark.evaluation.predict import predict, sample_images
 from benchmark.evaluation.reference import load_reference
 from benchmark.metrics import generation
 from benchmark.metrics.inception import extract_features
-from benchmark.metrics.scoring import score_classification, score_segmentation
+from benchmark.metrics.scoring import score_classification, score_regression, score_segmentation
 from benchmark.models import BenchmarkModel
 from benchmark.models.base import AutoencoderModel, GenerativeModel
 from benchmark.registry import METRICS
@@ -77,6 +77,15 @@ def evaluate_segmenter(model: BenchmarkModel, ctx: EvalContext) -> Evaluation:
     return Evaluation(scored.pop("metrics"), {"split": EVAL_SPLIT, **scored.pop("protocol")}, scored, artifacts)
 
 
+def evaluate_regressor(model: BenchmarkModel, ctx: EvalContext) -> Evaluation:
+    """Test-split predicted values scored by the registered regression metrics (RMSE, MAE)."""
+    data = load_split(ctx.prepared_dir, EVAL_SPLIT)
+    values = predict(model, data, ctx.run.eval_batch_size, ctx.device, f"{ctx.run.key} test", ctx.progress)
+    scored = score_regression(np.asarray(data.values, dtype=np.float64), values.astype(np.float64))
+    artifacts = {"targets": np.asarray(data.values), "predictions": values.astype(np.float32)}
+    return Evaluation(scored["metrics"], {"split": EVAL_SPLIT, **scored["protocol"]}, artifacts=artifacts)
+
+
 def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
     """FID and KID of N samples against the cached real reference (with the real-vs-real floor at the same N), IS
     from the dataset's named domain classifier, and PSNR/SSIM of test reconstructions for autoencoders."""
@@ -122,6 +131,7 @@ def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
 EVALUATORS: dict[str, Callable[[Any, EvalContext], Evaluation]] = {
     "classification": evaluate_classifier,
     "segmentation": evaluate_segmenter,
+    "regression": evaluate_regressor,
     "generation": evaluate_generator,
 }
 

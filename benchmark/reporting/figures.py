@@ -102,3 +102,13 @@ def fid_against_floor(frame: pd.DataFrame, path: Path) -> Path:
     sns.barplot(data=long, x="run", y="FID", hue="measure", ax=ax)
     ax.set(xlabel="", title="FID at the recorded N (lower is better; the floor is what N allows)")
     return _save(fig, path)
+
+
+def regression_scatter(targets: np.ndarray, predictions: np.ndarray, title: str, path: Path) -> Path:
+    """Predicted against true values, with the identity line (perfect predictions lie on it)."""
+    fig, ax = plt.subplots(figsize=(3.6, 3.4))
+    ax.scatter(targets, predictions, s=10, alpha=0.7)
+    low, high = float(min(targets.min(), predictions.min())), float(max(targets.max(), predictions.max()))
+    ax.plot([low, high], [low, high], color="grey", linewidth=1)
+    ax.set(xlabel="true", ylabel="predicted", title=title)
+    return _save(fig, path)
