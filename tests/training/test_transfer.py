@@ -87,3 +87,22 @@ def test_bad_transfer_settings_name_the_key(tmp_path: Path, settings: dict, mess
         write_suite(path, "default")
     with pytest.raises(ConfigError, match=message):
         load_params(path, check_materialised=False)
+
+
+def test_a_study_cell_starts_from_the_same_seed_cell_of_an_earlier_arm() -> None:
+    from benchmark.training.transfer import source_path
+
+    cell = RunConfig("transfer/fine_tuned/s2", "lenet5", "x", seed=2, epochs=1, batch_size=8, init_from="source")
+    assert source_path(cell) == Path("models/studies/transfer/source/s2/model.pt")
+    assert source_path(run("lenet5-b", init_from="lenet5-a")) == Path("models/lenet5-a/model.pt")
+
+
+def test_a_study_arm_may_start_only_from_an_earlier_arm(tmp_path: Path) -> None:
+    path = tmp_path / "params.yaml"
+    shutil.copy(ROOT / "params.yaml", path)
+    raw = yaml.safe_load(path.read_text().split(GENERATED_MARKER)[0])
+    arms = raw["suites"]["default"]["studies"]["transfer"]["arms"]
+    arms["source"]["init_from"] = "fine_tuned"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    with pytest.raises(ConfigError, match=r"studies.transfer.arms.source.init_from: unknown arm 'fine_tuned'"):
+        write_suite(path, "default")
