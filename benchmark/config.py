@@ -61,6 +61,10 @@ class RunConfig:
     model_args: dict[str, Any] = field(default_factory=dict)
     eval_batch_size: int = 256
     synthetic: dict[str, Any] = field(default_factory=dict)  # {generator, fraction}; see training/synthetic.py
+    init_from: str = (
+        ""  # transfer learning: a run of the suite (in a study: an earlier arm) whose weights start this one
+    )
+    trainable_layers: int = 0  # > 0: freeze all but the last this many layers with parameters (0: train all)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON view (recorded in checkpoints and metrics files)."""
@@ -156,6 +160,11 @@ def parse_run(key: str, spec: dict[str, Any], seed: int, where: str | None = Non
     )
     _check(isinstance(run.model_args, dict), f"{where}.model_args: expected a mapping, got {run.model_args!r}")
     check_synthetic(run.synthetic, f"{where}.synthetic", run.dataset, run.seed)
+    _check(
+        isinstance(run.trainable_layers, int) and run.trainable_layers >= 0,
+        f"{where}.trainable_layers: invalid value {run.trainable_layers!r}; expected an integer >= 0 (0: train all)",
+    )
+    _check(isinstance(run.init_from, str), f"{where}.init_from: invalid value {run.init_from!r}; expected a run key")
     return run
 
 
@@ -261,6 +270,13 @@ def parse_study(name: str, spec: Any, seed: int) -> StudyConfig:
         runs[str(arm)] = parse_run(
             f"{name}/{arm}", {**base, **(overrides or {})}, seeds[0], where=f"{where}.arms.{arm}"
         )
+    for index, (arm, run) in enumerate(runs.items()):
+        earlier = list(runs)[:index]
+        _check(
+            not run.init_from or run.init_from in earlier,
+            f"{where}.arms.{arm}.init_from: unknown arm {run.init_from!r}; valid choices (earlier arms, whose cell "
+            f"of the same seed gives the weights): {', '.join(earlier) or '(none)'}",
+        )
     tasks = {_task(run.model) for run in runs.values()}
     _check(len(tasks) == 1, f"{where}.arms: every arm must train models of one task, got {', '.join(sorted(tasks))}")
     _check_metric(f"{where}.metric", spec["metric"], tasks.pop())
@@ -356,6 +372,12 @@ def load_params(path: str | os.PathLike[str] = "params.yaml", check_materialised
         _check(
             run.dataset in datasets,
             f"suites.{suite}.{where}: dataset {run.dataset!r} is not listed in suites.{suite}.datasets",
+        )
+    for run in runs.values():
+        _check(
+            not run.init_from or (run.init_from in runs and run.init_from != run.key),
+            f"suites.{suite}.runs.{run.key}.init_from: unknown run {run.init_from!r}; "
+            f"valid choices: {', '.join(k for k in runs if k != run.key)}",
         )
     return Params(suite, seed, device, num_workers, datasets, runs, studies, raw)
 

@@ -77,6 +77,8 @@ def test_every_metric_declares_direction_and_builds(name: str) -> None:
     entry = METRICS.get(name)
     assert isinstance(entry.meta["higher_is_better"], bool)
     params = {"num_classes": 3} if entry.meta["task"] in ("classification", "segmentation") else {}
+    if entry.meta["task"] == "multilabel":
+        params = {"num_labels": 3}
     if name == "inception_score":
         params = {"classifier": "test classifier"}
     assert benchmark.create_metric(name, **params) is not None

@@ -15,7 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "score",
         help="score saved predictions against targets",
         description="Score a prediction .npz against a target .npz; prints metrics and protocol as JSON. Keys: "
-        "classification, pred 'probs' [N, C] (probabilities) and/or 'labels' [N], target 'labels' [N]; "
+        "classification, pred 'probs' [N, C] (probabilities) and/or 'labels' [N], target 'labels' [N] "
+        "(multi-label, MedMNIST rules: target 'labels' 0/1 [N, L], pred 'probs' [N, L]); "
         "segmentation, both 'masks' [N, H, W] or [N, D, H, W]; regression, both 'values' [N].",
     )
     parser.add_argument("--task", required=True, choices=TASKS, help="what the predictions are for")

@@ -3,9 +3,10 @@
 A dataset entry knows where its files come from (``files``: pinned sources, local mirrors first) and how to turn
 them into arrays (``build``). :func:`prepare` writes the arrays in one format for every dataset:
 ``<split>_images.npy`` (uint8 [N, C, H, W], or [N, C, D, H, W] for volumes), optional ``<split>_labels.npy``
-(int64 [N], or [N, K] multi-hot for multi-label sets) and ``<split>_masks.npy`` (uint8 [N, H, W]), plus
-``meta.json`` (classes, split sizes, resolution, source checksums, licence). The folder is built beside its
-destination and renamed into place, so a failed prepare leaves nothing half-written.
+(int64 [N], or [N, K] multi-hot for multi-label sets), ``<split>_masks.npy`` (uint8 [N, H, W]) and
+``<split>_values.npy`` (float32 [N], a regression target), plus ``meta.json`` (classes, split sizes, resolution,
+source checksums, licence). The folder is built beside its destination and renamed into place, so a failed prepare
+leaves nothing half-written.
 
 Every entry also records the survey facts (its Table 4/5 row) and how it can be obtained (:class:`Access`): public
 HTTP files are fetched and verified; datasets behind a tool, a registration or a data-use agreement are placed by
@@ -79,11 +80,13 @@ class Access:
 
 @dataclass
 class SplitArrays:
-    """The arrays of one split; ``labels`` for classification, ``masks`` for segmentation, either may be absent."""
+    """The arrays of one split; ``labels`` for classification, ``masks`` for segmentation, ``values`` for regression;
+    each may be absent."""
 
     images: np.ndarray
     labels: np.ndarray | None = None
     masks: np.ndarray | None = None
+    values: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.images)
@@ -268,6 +271,8 @@ def prepare(
                 np.save(tmp / f"{split}_labels.npy", arrays.labels.astype(np.int64))
             if arrays.masks is not None:
                 np.save(tmp / f"{split}_masks.npy", arrays.masks.astype(np.uint8))
+            if arrays.values is not None:
+                np.save(tmp / f"{split}_values.npy", arrays.values.astype(np.float32))
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -296,6 +301,7 @@ def load_split(prepared_dir: Path, split: str) -> SplitArrays:
             np.concatenate([p.images for p in parts]),
             None if parts[0].labels is None else np.concatenate([p.labels for p in parts]),
             None if parts[0].masks is None else np.concatenate([p.masks for p in parts]),
+            None if parts[0].values is None else np.concatenate([p.values for p in parts]),
         )
 
     def optional(kind: str) -> np.ndarray | None:
@@ -305,4 +311,4 @@ def load_split(prepared_dir: Path, split: str) -> SplitArrays:
     images = optional("images")
     if images is None:
         raise DataMissingError(f"{prepared_dir}: split {split!r} not prepared; valid splits: {', '.join(SPLITS)}")
-    return SplitArrays(images, optional("labels"), optional("masks"))
+    return SplitArrays(images, optional("labels"), optional("masks"), optional("values"))

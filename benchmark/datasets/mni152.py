@@ -2,8 +2,11 @@
 
 The template (Fonov et al. 2009/2011; a non-linear average of 152 adult T1 MRIs) and its tissue probability maps ship
 inside the nilearn wheel, so this dataset needs no network. Each kept slice (sagittal, coronal and axial, at least 2%
-brain) gives one image with two targets: its anatomical plane (classification, 3 classes) and a tissue map
-(segmentation: 0 = other/CSF/background, 1 = grey matter, 2 = white matter, by arg-max of the probability maps).
+brain) gives one image with three targets: its anatomical plane (classification, 3 classes), a tissue map
+(segmentation: 0 = other/CSF/background, 1 = grey matter, 2 = white matter, by arg-max of the probability maps) and
+its brain-tissue area fraction (regression: the mean grey- plus white-matter probability over the slice's pixels,
+0 to 1), a real anatomical quantity of the slice. (The slice position would be ambiguous: the template is
+left-right symmetric, so mirrored sagittal slices look the same.)
 Splits: slices are grouped into slabs of 8 neighbouring slices per plane; slab k goes to test when k % 5 == 0, to val
 when k % 5 == 1, else to train, so neighbouring (near-duplicate) slices never straddle train and test except at slab
 borders. The dataset is one subject (a template): it proves the pipeline on real anatomy, not clinical generality.
@@ -56,11 +59,12 @@ def _square(slices: np.ndarray) -> np.ndarray:
 
 
 def slice_volume(t1: np.ndarray, gm: np.ndarray, wm: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
-    """Images (uint8 [N,1,S,S]), plane labels, tissue masks (uint8 [N,S,S]) and slab ids of every kept slice."""
+    """Images (uint8 [N,1,S,S]), plane labels, tissue masks (uint8 [N,S,S]), brain-tissue area fractions
+    (float32 [N] in [0, 1]) and slab ids of every kept slice."""
     import torch
     import torch.nn.functional as F
 
-    images, planes, masks, slabs = [], [], [], []
+    images, planes, masks, fractions, slabs = [], [], [], [], []
     for axis, _ in enumerate(PLANES):
         stack = np.stack([np.moveaxis(v, axis, 0) for v in (t1, gm / 255.0, wm / 255.0)], axis=1)  # [n, 3, a, b]
         stack = np.rot90(stack, k=1, axes=(2, 3))
@@ -73,8 +77,10 @@ def slice_volume(t1: np.ndarray, gm: np.ndarray, wm: np.ndarray, size: int) -> t
         images.append(small[:, :1].round().clamp(0, 255).to(torch.uint8).numpy())
         masks.append(probs.argmax(dim=1).to(torch.uint8).numpy())
         planes.append(np.full(len(keep), axis, dtype=np.int64))
+        fractions.append((small[:, 1] + small[:, 2]).clamp(0, 1).mean(dim=(1, 2)).numpy().astype(np.float32))
         slabs.append(keep // SLAB)
-    return np.concatenate(images), np.concatenate(planes), np.concatenate(masks), np.concatenate(slabs)
+    arrays = (images, planes, masks, fractions, slabs)
+    return tuple(np.concatenate(parts) for parts in arrays)
 
 
 @dataclass(frozen=True)
@@ -83,17 +89,17 @@ class MNI152Slices(DatasetSpec):
 
     def build(self, files: dict[str, Path], config: DatasetConfig, seed: int) -> dict[str, SplitArrays]:
         t1, gm, wm = (read_nifti(files[_TEMPLATE.format(k)]) for k in ("t1", "gm", "wm"))
-        images, planes, masks, slabs = slice_volume(t1, gm, wm, config.image_size)
+        images, planes, masks, fractions, slabs = slice_volume(t1, gm, wm, config.image_size)
         fold = slabs % 5
         chosen = {"train": fold >= 2, "val": fold == 1, "test": fold == 0}
-        return {name: SplitArrays(images[m], planes[m], masks[m]) for name, m in chosen.items()}
+        return {name: SplitArrays(images[m], planes[m], masks[m], fractions[m]) for name, m in chosen.items()}
 
 
 register_dataset(
     MNI152Slices(
         name="mni152_slices",
         title="MNI ICBM152 2009a T1 template slices with tissue maps",
-        tasks=("segmentation", "classification", "generation", "translation"),
+        tasks=("segmentation", "classification", "generation", "translation", "regression"),
         modality="MRI (T1)",
         body_area="brain",
         license="ICBM 2009a template: permissive MNI/McConnell Brain Imaging Centre copyright notice "

@@ -17,7 +17,7 @@ from benchmark.evaluation.reference import load_reference
 from benchmark.metrics import generation
 from benchmark.metrics.inception import extract_features
 from benchmark.metrics.precision_recall import PR_K, precision_recall
-from benchmark.metrics.scoring import score_classification, score_segmentation
+from benchmark.metrics.scoring import score_classification, score_regression, score_segmentation
 from benchmark.models import BenchmarkModel
 from benchmark.models.base import AutoencoderModel, GenerativeModel, TranslationModel
 from benchmark.registry import METRICS
@@ -77,6 +77,15 @@ def evaluate_segmenter(model: BenchmarkModel, ctx: EvalContext) -> Evaluation:
         "predictions": masks[pick].astype(np.uint8),
     }
     return Evaluation(scored.pop("metrics"), {"split": EVAL_SPLIT, **scored.pop("protocol")}, scored, artifacts)
+
+
+def evaluate_regressor(model: BenchmarkModel, ctx: EvalContext) -> Evaluation:
+    """Test-split predicted values scored by the registered regression metrics (RMSE, MAE)."""
+    data = load_split(ctx.prepared_dir, EVAL_SPLIT)
+    values = predict(model, data, ctx.run.eval_batch_size, ctx.device, f"{ctx.run.key} test", ctx.progress)
+    scored = score_regression(np.asarray(data.values, dtype=np.float64), values.astype(np.float64))
+    artifacts = {"targets": np.asarray(data.values), "predictions": values.astype(np.float32)}
+    return Evaluation(scored["metrics"], {"split": EVAL_SPLIT, **scored["protocol"]}, artifacts=artifacts)
 
 
 def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
@@ -175,6 +184,7 @@ def evaluate_translator(model: TranslationModel, ctx: EvalContext) -> Evaluation
 EVALUATORS: dict[str, Callable[[Any, EvalContext], Evaluation]] = {
     "classification": evaluate_classifier,
     "segmentation": evaluate_segmenter,
+    "regression": evaluate_regressor,
     "generation": evaluate_generator,
     "translation": evaluate_translator,
 }

@@ -10,6 +10,13 @@ from benchmark.datasets.base import SplitArrays
 from benchmark.models import BenchmarkModel, GenerativeModel
 from benchmark.training.data import make_loader
 
+#: What the evaluators read from a model's raw output, per task.
+OUTPUTS = {
+    "classification": lambda logits: logits.softmax(1),
+    "segmentation": lambda logits: logits.argmax(1),
+    "regression": lambda values: values,
+}
+
 
 @torch.no_grad()
 def predict(
@@ -20,12 +27,13 @@ def predict(
     desc: str = "predict",
     progress: bool = True,
 ) -> np.ndarray:
-    """Model outputs for every image of ``data``, in order: class probabilities, or per-pixel class indices."""
+    """Model outputs for every image of ``data``, in order: class probabilities, per-pixel class indices, or one
+    value per image (regression)."""
     model.eval()
     outputs = []
     for batch in tqdm(make_loader(data, batch_size, shuffle=False), desc=desc, disable=not progress, leave=False):
         logits = model(batch["image"].to(device)).float()
-        outputs.append((logits.softmax(1) if model.task == "classification" else logits.argmax(1)).cpu().numpy())
+        outputs.append(OUTPUTS[model.task](logits).cpu().numpy())
     return np.concatenate(outputs)
 
 

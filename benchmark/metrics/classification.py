@@ -8,6 +8,10 @@ classes with ``tp + fp + fn == 0``), as does scikit-learn's default ``labels`` (
 
 The ``input`` metadata says what ``update(preds, target)`` is given as ``preds``: ``"labels"`` (class indices [N])
 or ``"probs"`` (class probabilities [N, C]).
+
+Multi-label sets (ChestMNIST, ChestX-ray14; task ``"multilabel"``, targets 0/1 [N, L], scores [N, L]) follow MedMNIST
+v2's evaluator: ``multilabel_auroc`` is the mean over labels of each label's AUROC, ``multilabel_accuracy`` the mean
+over labels of each label's accuracy with the score thresholded at 0.5 (``score > 0.5`` is positive).
 """
 
 from __future__ import annotations
@@ -19,10 +23,13 @@ from torchmetrics import Metric
 from torchmetrics.classification import (
     MulticlassAccuracy,
     MulticlassAUROC,
+    MulticlassCalibrationError,
     MulticlassF1Score,
     MulticlassPrecision,
     MulticlassRecall,
     MulticlassSpecificity,
+    MultilabelAccuracy,
+    MultilabelAUROC,
 )
 from torchmetrics.utilities import dim_zero_cat
 
@@ -60,6 +67,31 @@ class PresentClassAUROC(MulticlassAUROC):
     def compute(self) -> torch.Tensor:
         """Mean of the defined per-class AUROCs (NaN if none is defined)."""
         return self.per_class().nanmean()
+
+
+class PresentLabelAUROC(MultilabelAUROC):
+    """Mean AUROC over the labels that have positive and negative targets (MedMNIST's AUC for multi-label sets).
+
+    MedMNIST's evaluator fails on a label without both (scikit-learn raises); here such a label is left out of the
+    mean, and the result is NaN when no label qualifies.
+    """
+
+    def __init__(self, num_labels: int) -> None:
+        super().__init__(num_labels=num_labels, average="none", thresholds=None)
+
+    def per_label(self) -> torch.Tensor:
+        """AUROC of every label, NaN where it is undefined."""
+        target = dim_zero_cat(self.target)
+        with warnings.catch_warnings():  # undefined labels warn; they are masked just below
+            warnings.simplefilter("ignore", UserWarning)
+            scores = MultilabelAUROC.compute(self).double()
+        positives = target.sum(0)
+        defined = (positives > 0) & (positives < target.shape[0])
+        return torch.where(defined, scores, torch.full_like(scores, float("nan")))
+
+    def compute(self) -> torch.Tensor:
+        """Mean of the defined per-label AUROCs (NaN if none is defined)."""
+        return self.per_label().nanmean()
 
 
 _LABELS = {"task": "classification", "higher_is_better": True, "input": "labels"}
@@ -105,3 +137,39 @@ def f1(num_classes: int) -> Metric:
 def auroc(num_classes: int) -> Metric:
     """Macro one-vs-rest AUROC over classes with positives and negatives in the targets (see PresentClassAUROC)."""
     return PresentClassAUROC(num_classes=num_classes)
+
+
+@METRICS.register(
+    "ece",
+    task="classification",
+    higher_is_better=False,
+    input="probs",
+    description="expected calibration error of the top-class confidence (15 equal-width bins, L1)",
+)
+def ece(num_classes: int) -> Metric:
+    """Expected calibration error: sum over confidence bins of |accuracy - mean confidence|, weighted by bin size."""
+    return MulticlassCalibrationError(num_classes=num_classes, n_bins=15, norm="l1")
+
+
+@METRICS.register(
+    "multilabel_auroc",
+    task="multilabel",
+    higher_is_better=True,
+    input="probs",
+    description="MedMNIST AUC: mean over labels of the per-label AUROC",
+)
+def multilabel_auroc(num_labels: int) -> Metric:
+    """Macro AUROC over labels with positives and negatives in the targets (see PresentLabelAUROC)."""
+    return PresentLabelAUROC(num_labels=num_labels)
+
+
+@METRICS.register(
+    "multilabel_accuracy",
+    task="multilabel",
+    higher_is_better=True,
+    input="probs",
+    description="MedMNIST ACC: mean over labels of the per-label accuracy at threshold 0.5",
+)
+def multilabel_accuracy(num_labels: int) -> Metric:
+    """Mean per-label accuracy with ``score > 0.5`` counted positive."""
+    return MultilabelAccuracy(num_labels=num_labels, threshold=0.5, average="macro")

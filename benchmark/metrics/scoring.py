@@ -20,7 +20,7 @@ from torchmetrics.classification import MulticlassConfusionMatrix
 
 from benchmark.errors import ConfigError, UnknownNameError
 from benchmark.metrics import classification, regression, segmentation  # noqa: F401  (importing registers them)
-from benchmark.metrics.classification import PresentClassAUROC
+from benchmark.metrics.classification import PresentClassAUROC, PresentLabelAUROC
 from benchmark.registry import METRICS
 
 TASKS = ("classification", "segmentation", "regression")
@@ -245,6 +245,48 @@ def score_classification(
     }
 
 
+def score_multilabel(target: np.ndarray, probs: np.ndarray, *, sources: Sources = ("pred", "target")) -> dict[str, Any]:
+    """Score multi-label scores ``probs`` [N, L] in [0, 1] against 0/1 targets [N, L] by MedMNIST's rules.
+
+    Every metric registered for task ``multilabel`` is reported (AUC: mean per-label AUROC; ACC: mean per-label
+    accuracy at 0.5), with the per-label values; a label without positive and negative targets is left out of AUC.
+    """
+    pred_where, target_where = f"{sources[0]}['probs']", f"{sources[1]}['labels']"
+    expected = "0/1 label indicators [N, L]"
+    target = _indices(target, target_where, (2,), expected)
+    _require(int(target.max()) <= 1, f"{target_where} holds value {int(target.max())}; expected {expected}")
+    probs = _reals(probs, pred_where, (2,), "scores [N, L] in [0, 1]")
+    _same_shape(probs, pred_where, target, target_where)
+    tol = PROB_SUM_TOLERANCE
+    _require(
+        bool(((probs >= -tol) & (probs <= 1 + tol)).all()),
+        f"{pred_where} has values outside [0, 1]; expected per-label probabilities (apply sigmoid to logits)",
+    )
+    probs_t, target_t = torch.from_numpy(np.clip(probs, 0.0, 1.0)), torch.from_numpy(target.astype(np.int64))
+    values: dict[str, float] = {}
+    per_label: dict[str, list[float | None]] = {}
+    for name in METRICS.names(task="multilabel"):
+        metric = METRICS.get(name).obj(target.shape[1])
+        values[name] = _compute(metric, probs_t, target_t)
+        if isinstance(metric, PresentLabelAUROC):
+            scores = metric.per_label().numpy()
+            per_label[name] = _none_where(scores, np.isnan(scores))
+    per_label["multilabel_accuracy"] = ((probs > 0.5) == target.astype(bool)).mean(axis=0).tolist()
+    values, undefined = _split_undefined(values, "no label has both positive and negative target samples")
+    return {
+        "metrics": values,
+        "per_label": per_label,
+        "protocol": {
+            "task": "multilabel",
+            "n": len(target),
+            "num_labels": target.shape[1],
+            "rules": "MedMNIST v2 evaluator: AUC = mean per-label AUROC, ACC = mean per-label accuracy at score > 0.5",
+            "undefined_labels": "a label without positive and negative targets is left out of the AUC mean",
+            **undefined,
+        },
+    }
+
+
 def _chunks(n: int, sample_elements: int) -> list[slice]:
     """Consecutive sample slices holding about ``CHUNK_ELEMENTS`` elements each (at least one sample)."""
     step = max(1, CHUNK_ELEMENTS // sample_elements)
@@ -344,7 +386,8 @@ def score_files(
 ) -> dict[str, Any]:
     """Score the prediction ``.npz`` against the target ``.npz`` for ``task``.
 
-    Keys: classification, pred ``probs`` [N, C] and/or ``labels`` [N], target ``labels`` [N]; segmentation, both
+    Keys: classification, pred ``probs`` [N, C] and/or ``labels`` [N], target ``labels`` [N] (multi-label: target
+    ``labels`` 0/1 [N, L] and pred ``probs`` [N, L], scored by :func:`score_multilabel`); segmentation, both
     ``masks``; regression, both ``values`` [N].
     """
     if task not in TASKS:
@@ -369,6 +412,10 @@ def score_files(
             "expected probabilities [N, C] under 'probs' or class labels [N] under 'labels'",
         )
         target_labels = _key(target, "labels", target_path, "integer class labels [N]")
+        if np.ndim(target_labels) == 2:  # multi-label: 0/1 indicators [N, L] and scores [N, L]
+            _require(num_classes is None, "num_classes is set for multi-label targets; expected it only for multiclass")
+            probs = _key(pred, "probs", pred_path, "per-label probabilities [N, L]")
+            return score_multilabel(target_labels, probs, sources=sources)
         return score_classification(
             target_labels, probs=pred.get("probs"), labels=pred.get("labels"), num_classes=num_classes, sources=sources
         )

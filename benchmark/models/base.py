@@ -77,6 +77,25 @@ class ClassifierModel(BenchmarkModel):
         return ModelOutput(loss, {"loss": loss.item(), "accuracy": accuracy.item()})
 
 
+class RegressorModel(BenchmarkModel):
+    """Image -> one real value per image (a regression head on a network with one output); trained with MSE."""
+
+    task = "regression"
+
+    def __init__(self, net: nn.Module) -> None:
+        super().__init__()
+        self.net = net
+        self.criterion = nn.MSELoss()
+
+    def forward(self, images: Tensor) -> Tensor:
+        return self.net(images)[:, 0]
+
+    def step(self, batch: Batch, group: str) -> ModelOutput:
+        pred = self(batch["image"])
+        loss = self.criterion(pred, batch["value"])
+        return ModelOutput(loss, {"loss": loss.item(), "mae": (pred - batch["value"]).abs().mean().item()})
+
+
 class SegmenterModel(BenchmarkModel):
     """Image -> per-pixel class logits [N, C, *spatial]; trained with a registered segmentation loss."""
 

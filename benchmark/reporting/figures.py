@@ -122,3 +122,13 @@ def study_results(record: dict, path: Path) -> Path:
     ax.tick_params(axis="x", rotation=30 if len(arms) > 4 else 0)
     ax.legend(loc="best", fontsize=8)
     return _save(fig, path)
+
+
+def regression_scatter(targets: np.ndarray, predictions: np.ndarray, title: str, path: Path) -> Path:
+    """Predicted against true values, with the identity line (perfect predictions lie on it)."""
+    fig, ax = plt.subplots(figsize=(3.6, 3.4))
+    ax.scatter(targets, predictions, s=10, alpha=0.7)
+    low, high = float(min(targets.min(), predictions.min())), float(max(targets.max(), predictions.max()))
+    ax.plot([low, high], [low, high], color="grey", linewidth=1)
+    ax.set(xlabel="true", ylabel="predicted", title=title)
+    return _save(fig, path)

@@ -12,7 +12,8 @@ from benchmark.io import write_text_atomic
 
 #: Metric columns per task, in display order; the first is the ranking metric.
 TASK_COLUMNS: dict[str, tuple[str, ...]] = {
-    "classification": ("accuracy", "auroc", "f1", "recall", "specificity", "precision"),
+    "classification": ("accuracy", "auroc", "f1", "recall", "specificity", "precision", "ece"),
+    "regression": ("rmse", "mae"),
     "segmentation": ("dice", "iou", "pixel_accuracy"),
     "generation": (
         "fid",

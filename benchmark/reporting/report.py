@@ -24,6 +24,8 @@ from benchmark.reporting.studies import arms_table, claim_paragraph, comparisons
 VERSIONED = ("torch", "torchvision", "timm", "torchmetrics", "pytorch-fid", "numpy", "pandas", "seaborn", "dvc")
 TASK_NOTES = {
     "classification": "Test split; macro averages over classes; AUROC is one-vs-rest on predicted probabilities.",
+    "regression": "Test split; RMSE and MAE pooled over all test images (for mni152_slices: the slice's "
+    "brain-tissue area fraction, 0 to 1).",
     "segmentation": "Test split; Dice and IoU are means over foreground classes (background excluded).",
     "generation": "FID and KID use Inception pool3 features (the weights are named in each metrics file) of N "
     "samples against N real images; `*_real_floor` is the same metric between two disjoint real "
@@ -114,6 +116,11 @@ def _task_figures(task: str, run: str, artifacts: Any, fig_dir: Path) -> list[tu
             fig_dir / f"{run}_confusion.png",
         )
         return [("confusion matrix (row-normalised)", _rel(path, fig_dir))]
+    if task == "regression":
+        path = figures.regression_scatter(
+            artifacts["targets"], artifacts["predictions"], f"{run}: test predictions", fig_dir / f"{run}_scatter.png"
+        )
+        return [("predicted against true value", _rel(path, fig_dir))]
     if task == "segmentation":
         path = figures.segmentation_examples(
             artifacts["images"],

@@ -11,7 +11,8 @@ from benchmark.training.seeding import seed_worker
 
 
 class ArrayBatches(Dataset):
-    """Indexed by a list of indices (one batch): images float [B, C, H, W] in [0, 1], labels/masks int64."""
+    """Indexed by a list of indices (one batch): images float [B, C, H, W] in [0, 1], labels/masks int64, values
+    float32."""
 
     def __init__(self, arrays: SplitArrays) -> None:
         self.arrays = arrays
@@ -26,6 +27,8 @@ class ArrayBatches(Dataset):
             batch["label"] = torch.from_numpy(np.asarray(self.arrays.labels[idx], dtype=np.int64))
         if self.arrays.masks is not None:
             batch["mask"] = torch.from_numpy(np.asarray(self.arrays.masks[idx], dtype=np.int64))
+        if self.arrays.values is not None:
+            batch["value"] = torch.from_numpy(np.asarray(self.arrays.values[idx], dtype=np.float32))
         return batch
 
 

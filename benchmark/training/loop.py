@@ -30,6 +30,7 @@ from benchmark.training.data import make_loader
 from benchmark.training.optim import build_optimizer, build_scheduler
 from benchmark.training.seeding import rng_state, seed_everything, set_deterministic, set_rng_state
 from benchmark.training.synthetic import pool_labels, synthetic_pool, top_up, trained_generator
+from benchmark.training.transfer import apply_transfer
 
 CHECKPOINT = "checkpoint.pt"
 FINAL = "model.pt"
@@ -47,12 +48,13 @@ class ModelSpec:
 
     @classmethod
     def for_run(cls, run: RunConfig, dataset_meta: dict[str, Any]) -> ModelSpec:
-        """The spec of ``run``'s model on a prepared dataset (classes are mask classes for segmenters and
-        mask <-> image translators)."""
+        """The spec of ``run``'s model on a prepared dataset: mask classes for segmenters and mask <-> image
+        translators, one value for regressors, else the dataset's classes."""
         task = MODELS.get(run.model).meta["task"]
-        classes = dataset_meta["mask_classes"] if task in ("segmentation", "translation") else dataset_meta["classes"]
+        masks = len(dataset_meta.get("mask_classes", []))
+        outputs = {"segmentation": masks, "translation": masks, "regression": 1}
         channels, size = dataset_meta["channels"], dataset_meta["image_size"]
-        return cls(run.model, channels, max(len(classes), 1), size, run.model_args)
+        return cls(run.model, channels, max(outputs.get(task, len(dataset_meta["classes"])), 1), size, run.model_args)
 
     def build(self) -> BenchmarkModel:
         """A freshly initialised model of this spec; bad ``model_args`` are a config error."""
@@ -110,8 +112,9 @@ def train(
     seed_everything(run.seed)
     set_deterministic(device)
     model = spec.build().to(device)
+    apply_transfer(model, run, device)
     amp = device.type == "cuda"
-    groups = model.optimizer_groups()
+    groups = {name: [p for p in params if p.requires_grad] for name, params in model.optimizer_groups().items()}
     optimizers = {name: build_optimizer(run, params) for name, params in groups.items()}
     schedulers = {name: build_scheduler(run, opt) for name, opt in optimizers.items()}
     scalers = {name: torch.amp.GradScaler(device.type, enabled=amp) for name in groups}

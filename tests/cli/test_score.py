@@ -26,6 +26,9 @@ CLASSIFICATION = {
     "f1": (2 / 4 + 4 / 5 + 2 / 3) / 3,
     "specificity": (3 / 4 + 3 / 4 + 1) / 3,
     "auroc": (7 / 8 + 7 / 8 + 7.5 / 8) / 3,
+    # top-class confidences 0.8, 0.6, 0.7, 0.5, 0.7, 0.5 (right: 0.8, both 0.7, one 0.5): bins {0.5, 0.5} gap 0,
+    # {0.6} gap 0.6, {0.7, 0.7} gap 0.3, {0.8} gap 0.2
+    "ece": (0.6 + 2 * 0.3 + 0.2) / 6,
 }
 CONFUSION = [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
 
@@ -81,6 +84,21 @@ def test_cli_prints_sorted_indented_json(files: dict[str, Path], capsys: pytest.
     result = json.loads(out)
     assert out == json.dumps(result, indent=2, sort_keys=True) + "\n"
     assert result["metrics"] == pytest.approx(CLASSIFICATION)
+
+
+def test_cli_scores_multilabel_by_medmnist_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Label 0: AUROC 1, accuracy 3/4 (0.5 is not above the threshold); label 1: pairs (0.9 > 0.2, 0.9 > 0.6,
+    0.3 < 0.6, 0.3 > 0.2) give AUROC 3/4, accuracy 1/2."""
+    target = np.array([[1, 1], [0, 0], [1, 1], [0, 0]])
+    scores = np.array([[0.9, 0.9], [0.1, 0.2], [0.5, 0.3], [0.2, 0.6]])
+    pred, labels = save(tmp_path / "p.npz", probs=scores), save(tmp_path / "t.npz", labels=target)
+    assert main(["score", "--task", "classification", "--pred", str(pred), "--target", str(labels)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["metrics"] == pytest.approx({"multilabel_auroc": (1 + 3 / 4) / 2, "multilabel_accuracy": 5 / 8})
+    assert result["per_label"]["multilabel_accuracy"] == pytest.approx([3 / 4, 1 / 2])
+    no_probs = save(tmp_path / "l.npz", labels=target)
+    assert main(["score", "--task", "classification", "--pred", str(no_probs), "--target", str(labels)]) == 2
+    assert "has no key 'probs'" in capsys.readouterr().err
 
 
 def test_cli_passes_segmentation_options(files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:

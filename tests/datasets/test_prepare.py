@@ -92,13 +92,16 @@ def test_mni152_slicing_on_a_synthetic_volume() -> None:
     wm[8:12, 9:15, 6:10] = 255
     gm[8:12, 9:15, 6:10] = 0
     t1[:] = gm * 0.5 + wm
-    images, planes, masks, slabs = slice_volume(t1, gm, wm, size=16)
+    images, planes, masks, fractions, slabs = slice_volume(t1, gm, wm, size=16)
     counts = np.bincount(planes, minlength=3)
     assert counts.tolist() == [10, 12, 8]  # slices through the box along x, y and z
     assert images.shape == (30, 1, 16, 16) and masks.shape == (30, 16, 16)
     assert set(np.unique(masks)) == {0, 1, 2}
     assert (masks > 0).mean(axis=(1, 2)).min() >= MIN_BRAIN_FRACTION * 0.5
     assert slabs.min() >= 0
+    # tissue area / padded square slice: x slices (12*8)/24^2, y (10*8)/20^2, z (10*12)/24^2
+    expected = np.array([12 * 8 / 24**2, 10 * 8 / 20**2, 10 * 12 / 24**2])[planes]
+    assert fractions == pytest.approx(expected, abs=0.01)
 
 
 def test_mni152_real_prepare(tmp_path: Path) -> None:

@@ -58,7 +58,15 @@ def quick_runs(repo: Path) -> dict[str, dict]:
 
 def test_metrics_files_record_values_and_protocol(repo: Path) -> None:
     runs = quick_runs(repo)
-    assert set(runs) == {"resnet18-fashion_mnist", "unet-mni152_slices", "dcgan-mni152_slices", "vae-mni152_slices"}
+    assert set(runs) == {
+        "resnet18-fashion_mnist",
+        "shallow_nn-mni152_slices",
+        "vit-mni152_slices",
+        "regressor-mni152_slices",
+        "unet-mni152_slices",
+        "dcgan-mni152_slices",
+        "vae-mni152_slices",
+    }
     for key, run in runs.items():
         record = json.loads((repo / "metrics" / f"{key}.json").read_text())
         assert record["run"] == key and record["model"] == run["model"] and record["dataset"] == run["dataset"]
@@ -67,11 +75,16 @@ def test_metrics_files_record_values_and_protocol(repo: Path) -> None:
         assert record["synthetic_data"] is False
         metrics = record["metrics"]
         if record["task"] == "classification":
-            assert protocol["split"] == "test" and protocol["n"] == 10000
-            for name in ("accuracy", "specificity", "recall", "precision", "f1", "auroc"):
+            assert protocol["split"] == "test"
+            for name in ("accuracy", "specificity", "recall", "precision", "f1", "auroc", "ece"):
                 assert 0.0 <= metrics[name] <= 1.0, name
-            assert metrics["accuracy"] > 0.5  # 2,000 images, two epochs (77% when measured); chance is 10%
-            assert record["higher_is_better"]["accuracy"] is True
+            assert record["higher_is_better"]["accuracy"] is True and record["higher_is_better"]["ece"] is False
+            if record["dataset"] == "fashion_mnist":
+                assert protocol["n"] == 10000
+                assert metrics["accuracy"] > 0.5  # 2,000 images, two epochs (77% when measured); chance is 10%
+        elif record["task"] == "regression":  # brain-tissue area fraction of MNI152 slices, in [0, 1]
+            assert protocol["split"] == "test" and 0.0 <= metrics["mae"] <= metrics["rmse"] < 0.5
+            assert record["higher_is_better"]["rmse"] is False
         elif record["task"] == "segmentation":
             for name in ("pixel_accuracy", "iou", "dice"):
                 assert 0.0 <= metrics[name] <= 1.0, name
@@ -110,7 +123,8 @@ def test_study_records_every_cell_and_its_claim(repo: Path) -> None:
 
 def test_leaderboards_have_one_row_per_run(repo: Path) -> None:
     expected = {
-        "classification": ["resnet18-fashion_mnist"],
+        "classification": ["resnet18-fashion_mnist", "shallow_nn-mni152_slices", "vit-mni152_slices"],
+        "regression": ["regressor-mni152_slices"],
         "segmentation": ["unet-mni152_slices"],
         "generation": ["dcgan-mni152_slices", "vae-mni152_slices"],
     }

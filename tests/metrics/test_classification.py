@@ -16,10 +16,10 @@ from sklearn.metrics import (
 
 from benchmark.errors import ConfigError
 from benchmark.metrics import classification  # noqa: F401  (registers the metrics)
-from benchmark.metrics.scoring import score_classification
+from benchmark.metrics.scoring import score_classification, score_multilabel
 from benchmark.registry import METRICS
 
-NAMES = ["accuracy", "auroc", "f1", "precision", "recall", "specificity"]
+NAMES = ["accuracy", "auroc", "ece", "f1", "precision", "recall", "specificity"]
 
 
 def sk_specificity(target: np.ndarray, pred: np.ndarray) -> float:
@@ -42,6 +42,18 @@ def sk_auroc(target: np.ndarray, probs: np.ndarray) -> float:
     return float(np.mean([roc_auc_score(target == c, probs[:, c]) for c in present]))
 
 
+def np_ece(target: np.ndarray, probs: np.ndarray, bins: int = 15) -> float:
+    """Expected calibration error from its definition: top-class confidence in equal-width bins [k/15, (k+1)/15)."""
+    confidence, correct = probs.max(1), probs.argmax(1) == target
+    index = np.minimum((confidence * bins).astype(int), bins - 1)
+    total = 0.0
+    for k in range(bins):
+        inside = index == k
+        if inside.any():
+            total += inside.mean() * abs(correct[inside].mean() - confidence[inside].mean())
+    return float(total)
+
+
 def sk_reference(target: np.ndarray, probs: np.ndarray) -> dict[str, float]:
     pred = probs.argmax(1)
     return {
@@ -51,6 +63,7 @@ def sk_reference(target: np.ndarray, probs: np.ndarray) -> dict[str, float]:
         "f1": f1_score(target, pred, average="macro", zero_division=0),
         "specificity": sk_specificity(target, pred),
         "auroc": sk_auroc(target, probs),
+        "ece": np_ece(target, probs),
     }
 
 
@@ -80,7 +93,7 @@ def test_registered_names_and_metadata() -> None:
         entry = METRICS.get(name)
         assert entry.meta["description"]
         assert entry.meta["input"] in {"labels", "probs"}
-        assert entry.meta["higher_is_better"] is type(entry.obj(3)).higher_is_better is True
+        assert entry.meta["higher_is_better"] is type(entry.obj(3)).higher_is_better is (name != "ece")
 
 
 @pytest.mark.parametrize("num_classes", [2, 3, 4, 5])
@@ -102,9 +115,9 @@ def test_class_absent_from_both_is_left_out_of_macro_means() -> None:
     target = np.array([0, 0, 1, 1])
     probs = np.array([[0.8, 0.1, 0.1], [0.3, 0.6, 0.1], [0.2, 0.7, 0.1], [0.1, 0.8, 0.1]])
     values = ours(target, probs)
-    assert values == pytest.approx(
-        {"accuracy": 0.75, "recall": 0.75, "precision": 5 / 6, "f1": (2 / 3 + 0.8) / 2, "specificity": 0.75, "auroc": 1}
-    )
+    hand = {"accuracy": 0.75, "recall": 0.75, "precision": 5 / 6, "f1": (2 / 3 + 0.8) / 2, "specificity": 0.75}
+    # ECE: confidences 0.8 (right), 0.6 (wrong), 0.7 and 0.8 (right) fall in bins {0.8, 0.8}, {0.6}, {0.7}
+    assert values == pytest.approx({**hand, "auroc": 1, "ece": (2 * 0.2 + 0.6 + 0.3) / 4})
     assert values == pytest.approx(sk_reference(target, probs))
     pred = probs.argmax(1)
     assert recall_score(target, pred, average="macro", labels=[0, 1, 2], zero_division=0) == pytest.approx(0.5)
@@ -192,7 +205,7 @@ def test_labels_only_omits_auroc() -> None:
     assert result["protocol"]["auroc"] == "omitted: no probabilities"
     assert result["protocol"]["prediction"] == "labels"
     expected = sk_reference(target, probs)
-    del expected["auroc"]
+    del expected["auroc"], expected["ece"]
     assert result["metrics"] == pytest.approx(expected, abs=1e-6)
 
 
@@ -264,3 +277,53 @@ def test_single_class_without_num_classes_is_refused() -> None:
 def test_target_out_of_range_names_the_target() -> None:
     with pytest.raises(ConfigError, match=r"target\['labels'\] holds class 3 but num_classes is 3"):
         score_classification(np.array([0, 1, 3]), probs=GOOD_PROBS[:3])
+
+
+def medmnist_reference(target: np.ndarray, scores: np.ndarray) -> dict[str, float]:
+    """MedMNIST v2's evaluator for multi-label tasks, written out with scikit-learn."""
+    labels = range(target.shape[1])
+    return {
+        "multilabel_auroc": float(np.mean([roc_auc_score(target[:, i], scores[:, i]) for i in labels])),
+        "multilabel_accuracy": float(np.mean([accuracy_score(target[:, i], scores[:, i] > 0.5) for i in labels])),
+    }
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_multilabel_matches_medmnist_evaluator(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    target = rng.integers(0, 2, (70, 5))
+    scores = np.clip(0.35 * target + 0.65 * rng.random((70, 5)), 0, 1)
+    scores[:6] = 0.5  # ties, and scores exactly at the threshold count as negative
+    result = score_multilabel(target, scores)
+    assert result["metrics"] == pytest.approx(medmnist_reference(target, scores), abs=1e-6)
+    per_label = [accuracy_score(target[:, i], scores[:, i] > 0.5) for i in range(5)]
+    assert result["per_label"]["multilabel_accuracy"] == pytest.approx(per_label)
+    assert result["protocol"]["num_labels"] == 5 and result["protocol"]["task"] == "multilabel"
+
+
+def test_multilabel_label_without_positives_is_left_out_of_auc() -> None:
+    rng = np.random.default_rng(3)
+    target = rng.integers(0, 2, (40, 3))
+    target[:, 1] = 0
+    scores = rng.random((40, 3))
+    result = score_multilabel(target, scores)
+    kept = [roc_auc_score(target[:, i], scores[:, i]) for i in (0, 2)]
+    assert result["metrics"]["multilabel_auroc"] == pytest.approx(np.mean(kept))
+    assert result["per_label"]["multilabel_auroc"][1] is None
+    all_negative = score_multilabel(np.zeros((4, 2), dtype=int), scores[:4, :2])
+    assert "multilabel_auroc" not in all_negative["metrics"]
+    assert all_negative["metrics"]["multilabel_accuracy"] == pytest.approx(np.mean(scores[:4, :2] <= 0.5))
+
+
+@pytest.mark.parametrize(
+    ("target", "scores", "fragment"),
+    [
+        (np.array([[0, 2], [1, 0]]), np.full((2, 2), 0.5), "target['labels'] holds value 2"),
+        (np.array([[0, 1], [1, 0]]), np.full((2, 3), 0.5), "has shape (2, 3) but target['labels'] has (2, 2)"),
+        (np.array([[0, 1], [1, 0]]), np.full((2, 2), 3.0), "outside [0, 1]; expected per-label probabilities"),
+    ],
+)
+def test_multilabel_bad_input_raises_one_line(target: np.ndarray, scores: np.ndarray, fragment: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        score_multilabel(target, scores)
+    assert fragment in str(info.value) and "\n" not in str(info.value)

@@ -29,7 +29,8 @@ def separable_batch(size: int, n: int = 8) -> dict[str, torch.Tensor]:
         if labels[i]:
             images[i, :, 4:-4, 4:-4] += 0.8
             masks[i, 4:-4, 4:-4] = 1
-    return {"image": images.clamp(0, 1), "label": labels, "mask": masks}
+    images = images.clamp(0, 1)
+    return {"image": images, "label": labels, "mask": masks, "value": images.mean(dim=(1, 2, 3))}
 
 
 @pytest.mark.parametrize("name", MODELS.names())
@@ -82,7 +83,9 @@ def test_generator_samples_have_declared_shape_range_and_seed(name: str) -> None
         assert model.reconstruct(images).shape == images.shape
 
 
-@pytest.mark.parametrize("name", MODELS.names(task="classification") + MODELS.names(task="segmentation"))
+@pytest.mark.parametrize(
+    "name", MODELS.names(task="classification") + MODELS.names(task="segmentation") + MODELS.names(task="regression")
+)
 def test_a_few_steps_reduce_the_loss_on_a_separable_batch(name: str) -> None:
     model, size = make_model(name, 32)
     batch = separable_batch(size)

@@ -20,6 +20,7 @@ from benchmark.registry import MODELS
     channels=(1, 3),
     source="timm resnet18 (pretrained=False)",
     adapted="in_chans for grey input; no other change",
+    profile={"image_size": 32, "params": 11_171_779, "flops": 70_814_720},
 )
 class ResNet18(ClassifierModel):
     """timm ``resnet18`` with ``num_classes`` outputs."""
