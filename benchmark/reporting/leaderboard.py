@@ -13,7 +13,7 @@ from benchmark.io import write_text_atomic
 #: Metric columns per task, in display order; the first is the ranking metric.
 TASK_COLUMNS: dict[str, tuple[str, ...]] = {
     "classification": ("accuracy", "auroc", "f1", "recall", "specificity", "precision"),
-    "segmentation": ("dice", "iou", "pixel_accuracy"),
+    "segmentation": ("dice", "iou", "hd95", "pixel_accuracy"),
     "generation": ("fid", "fid_real_floor", "kid", "kid_real_floor", "inception_score", "psnr", "ssim"),
 }
 PROTOCOL_COLUMNS = ("n", "epochs", "seed", "image_size")

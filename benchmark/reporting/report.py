@@ -23,7 +23,8 @@ from benchmark.reporting.leaderboard import TASK_COLUMNS, leaderboard, markdown_
 VERSIONED = ("torch", "torchvision", "timm", "torchmetrics", "pytorch-fid", "numpy", "pandas", "seaborn", "dvc")
 TASK_NOTES = {
     "classification": "Test split; macro averages over classes; AUROC is one-vs-rest on predicted probabilities.",
-    "segmentation": "Test split; Dice and IoU are means over foreground classes (background excluded).",
+    "segmentation": "Test split; Dice, IoU and HD95 (pixels, lower is better) are means over foreground classes "
+    "(background excluded); HD95 is averaged per image and class, Dice and IoU pool the pixels first.",
     "generation": "FID and KID use Inception pool3 features (the weights are named in each metrics file) of N "
     "samples against N real images; `*_real_floor` is the same metric between two disjoint real "
     "halves of N each, i.e. the best value reachable at this N. FID is strongly biased at small N: "
