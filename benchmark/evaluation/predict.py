@@ -25,7 +25,7 @@ def predict(
     outputs = []
     for batch in tqdm(make_loader(data, batch_size, shuffle=False), desc=desc, disable=not progress, leave=False):
         logits = model(batch["image"].to(device)).float()
-        outputs.append((logits.softmax(1) if model.task == "classification" else logits.argmax(1)).cpu().numpy())
+        outputs.append((logits.softmax(1) if model.task == "classification" else model.masks(logits)).cpu().numpy())
     return np.concatenate(outputs)
 
 

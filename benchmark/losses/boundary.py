@@ -37,7 +37,9 @@ def contour_distances(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.where(on_pred, distance, 0.0)
 
 
-@LOSSES.register("shape_aware", task="segmentation", family="boundary", reference="Hayder et al. 2017; Jadon 2020")
+@LOSSES.register(
+    "shape_aware", task="segmentation", logits="any", family="boundary", reference="Hayder et al. 2017; Jadon 2020"
+)
 class ShapeAwareLoss(nn.Module):
     """Shape-aware loss ``mean_i (1 + scale * E_i) CE_i`` (Jadon 2020's ``sum_i E_i L_CE``, Hayder et al. 2017).
 

@@ -9,7 +9,9 @@ from benchmark.losses.region import DiceLoss
 from benchmark.registry import LOSSES
 
 
-@LOSSES.register("combo", task="segmentation", family="compound", reference="Taghanaki et al. 2019 (CMIG)")
+@LOSSES.register(
+    "combo", task="segmentation", logits="any", family="compound", reference="Taghanaki et al. 2019 (CMIG)"
+)
 class ComboLoss(nn.Module):
     """Combo loss ``alpha * L_mBCE - (1 - alpha) * DSC`` (Taghanaki et al. 2019).
 

@@ -14,7 +14,9 @@ from benchmark.losses.common import check_multiclass, log_probabilities
 from benchmark.registry import LOSSES
 
 
-@LOSSES.register("ce", task="segmentation", family="distribution", reference="standard (Jadon 2020, Sect. 2.1)")
+@LOSSES.register(
+    "ce", task="segmentation", logits="multiclass", family="distribution", reference="standard (Jadon 2020, Sect. 2.1)"
+)
 class CrossEntropy(nn.Module):
     """Cross-entropy ``-sum_c g_c log p_c`` (softmax), averaged over pixels.
 
@@ -31,7 +33,9 @@ class CrossEntropy(nn.Module):
         return F.cross_entropy(logits, target.long(), weight=weight)
 
 
-@LOSSES.register("bce", task="segmentation", family="distribution", reference="standard (Jadon 2020, Sect. 2.1)")
+@LOSSES.register(
+    "bce", task="segmentation", logits="binary", family="distribution", reference="standard (Jadon 2020, Sect. 2.1)"
+)
 class BinaryCrossEntropy(nn.Module):
     """Binary cross-entropy ``-[g log p + (1-g) log(1-p)]`` on one-channel logits (sigmoid), averaged over pixels.
 
@@ -51,7 +55,7 @@ class BinaryCrossEntropy(nn.Module):
         )
 
 
-@LOSSES.register("focal", task="segmentation", family="distribution", reference="Lin et al. 2017 (ICCV)")
+@LOSSES.register("focal", task="segmentation", logits="any", family="distribution", reference="Lin et al. 2017 (ICCV)")
 class FocalLoss(nn.Module):
     """Focal loss ``FL = -alpha_t (1 - p_t)^gamma log p_t``, averaged over pixels (Lin et al. 2017).
 

@@ -15,7 +15,7 @@ from benchmark.losses.common import soft_counts
 from benchmark.registry import LOSSES
 
 
-@LOSSES.register("dice", task="segmentation", family="region", reference="Milletari et al. 2016 (V-Net)")
+@LOSSES.register("dice", task="segmentation", logits="any", family="region", reference="Milletari et al. 2016 (V-Net)")
 class DiceLoss(nn.Module):
     """Soft Dice loss ``1 - (2 TP + s) / (2 TP + FP + FN + s)`` (``2 TP + FP + FN = sum p + sum g``)."""
 
@@ -33,7 +33,7 @@ class DiceLoss(nn.Module):
         return (1.0 - self.per_class(logits, target)).mean()
 
 
-@LOSSES.register("tversky", task="segmentation", family="region", reference="Salehi et al. 2017 (MLMI)")
+@LOSSES.register("tversky", task="segmentation", logits="any", family="region", reference="Salehi et al. 2017 (MLMI)")
 class TverskyLoss(nn.Module):
     """Tversky loss ``1 - TI``, ``TI = (TP + s) / (TP + alpha FP + beta FN + s)`` (Salehi et al. 2017).
 
@@ -58,7 +58,9 @@ class TverskyLoss(nn.Module):
         return (1.0 - self.index(logits, target)).mean()
 
 
-@LOSSES.register("focal_tversky", task="segmentation", family="region", reference="Abraham & Khan 2019 (ISBI)")
+@LOSSES.register(
+    "focal_tversky", task="segmentation", logits="any", family="region", reference="Abraham & Khan 2019 (ISBI)"
+)
 class FocalTverskyLoss(nn.Module):
     """Focal Tversky loss ``(1 - TI)^(1/gamma)`` per image and class, averaged (Abraham & Khan 2019).
 
@@ -87,7 +89,7 @@ class FocalTverskyLoss(nn.Module):
         return gap.pow(1.0 / self.gamma).mean()
 
 
-@LOSSES.register("log_cosh_dice", task="segmentation", family="region", reference="Jadon 2020 (CIBCB)")
+@LOSSES.register("log_cosh_dice", task="segmentation", logits="any", family="region", reference="Jadon 2020 (CIBCB)")
 class LogCoshDiceLoss(nn.Module):
     """Log-cosh Dice loss ``log(cosh(L_Dice))`` of the (averaged) soft Dice loss (Jadon 2020): a smoothed Dice."""
 
