@@ -1,9 +1,10 @@
 """Typed, validated view of ``params.yaml``.
 
 ``params.yaml`` holds three suites (``default``, ``quick``, ``full``) under ``suites``. DVC cannot choose a suite by
-name inside ``dvc.yaml`` templates, so the active suite is *materialised* into the top-level ``datasets`` and ``runs``
-mappings that the ``foreach`` stages iterate; ``medbench suite NAME`` rewrites them and every stage checks that they
-still match ``suites[suite]``. Every bad key or value raises :class:`ConfigError` with one line naming it.
+name inside ``dvc.yaml`` templates, so the active suite is *materialised* into the top-level ``datasets``, ``runs``
+and ``studies`` mappings that the ``foreach`` stages iterate; ``medbench suite NAME`` rewrites them and every stage
+checks that they still match ``suites[suite]``. Every bad key or value raises :class:`ConfigError` with one line
+naming it.
 """
 
 from __future__ import annotations
@@ -65,6 +66,24 @@ class RunConfig:
 
 
 @dataclass(frozen=True)
+class StudyConfig:
+    """A controlled comparison: arms (run settings that differ in one factor) trained under several seeds.
+
+    ``arms`` holds one fully validated run per arm (its ``seed`` is replaced by each of ``seeds``); ``metric`` is the
+    headline metric of the task's evaluator; ``claim`` is the survey's statement the report checks (see
+    :func:`benchmark.stats.judge_claim`), or ``None``.
+    """
+
+    name: str
+    title: str
+    metric: str
+    seeds: tuple[int, ...]
+    arms: dict[str, RunConfig]
+    claim: dict[str, Any] | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
 class Params:
     """The whole validated parameter file."""
 
@@ -74,6 +93,7 @@ class Params:
     num_workers: int
     datasets: dict[str, DatasetConfig]
     runs: dict[str, RunConfig]
+    studies: dict[str, StudyConfig]
     raw: dict[str, Any]
 
 
@@ -95,11 +115,11 @@ def _check(condition: bool, message: str) -> None:
         raise ConfigError(message)
 
 
-def parse_run(key: str, spec: dict[str, Any], seed: int) -> RunConfig:
+def parse_run(key: str, spec: dict[str, Any], seed: int, where: str | None = None) -> RunConfig:
     """Validate one run spec; model and dataset names are checked against the registries."""
     from benchmark import DATASETS, MODELS  # registries populated on package import
 
-    where = f"runs.{key}"
+    where = where or f"runs.{key}"
     _check(isinstance(spec, dict), f"{where}: expected a mapping of settings, got {type(spec).__name__}")
     spec = dict(spec)
     if "betas" in spec:
@@ -158,8 +178,90 @@ def parse_dataset(name: str, spec: dict[str, Any]) -> DatasetConfig:
     return config
 
 
+STUDY_KEYS = ("title", "base", "arms", "seeds", "metric", "claim", "notes")
+
+
+def parse_study(name: str, spec: Any, seed: int) -> StudyConfig:
+    """Validate one study: every arm is ``base`` updated by the arm's overrides, validated as a run."""
+    from benchmark.stats import CLAIM_KINDS
+
+    where = f"studies.{name}"
+    _check(isinstance(spec, dict), f"{where}: expected a mapping of settings, got {type(spec).__name__}")
+    unknown = sorted(set(spec) - set(STUDY_KEYS))
+    _check(
+        not unknown,
+        f"{where}: unknown setting {unknown[0] if unknown else ''!r}; valid settings: " + ", ".join(STUDY_KEYS),
+    )
+    for required in ("title", "base", "arms", "seeds", "metric"):
+        _check(required in spec, f"{where}: missing required setting {required!r}")
+    base, arms, seeds = spec["base"], spec["arms"], spec["seeds"]
+    _check(isinstance(base, dict), f"{where}.base: expected a mapping of run settings, got {base!r}")
+    _check(
+        isinstance(arms, dict) and len(arms) >= 2,
+        f"{where}.arms: expected a mapping of at least two arms (name -> run setting overrides), got {arms!r}",
+    )
+    _check(
+        isinstance(seeds, list)
+        and len(seeds) >= 2
+        and all(isinstance(s, int) for s in seeds)
+        and len(set(seeds)) == len(seeds),
+        f"{where}.seeds: expected a list of at least two distinct integers, got {seeds!r}",
+    )
+    _check(isinstance(spec["metric"], str), f"{where}.metric: expected a metric name, got {spec['metric']!r}")
+    runs = {}
+    for arm, overrides in arms.items():
+        _check(
+            isinstance(overrides, dict) or overrides is None,
+            f"{where}.arms.{arm}: expected a mapping of run setting overrides, got {overrides!r}",
+        )
+        _check("seed" not in (overrides or {}), f"{where}.arms.{arm}: 'seed' is set by {where}.seeds, not per arm")
+        runs[str(arm)] = parse_run(
+            f"{name}/{arm}", {**base, **(overrides or {})}, seeds[0], where=f"{where}.arms.{arm}"
+        )
+    tasks = {_task(run.model) for run in runs.values()}
+    _check(len(tasks) == 1, f"{where}.arms: every arm must train models of one task, got {', '.join(sorted(tasks))}")
+    _check_metric(f"{where}.metric", spec["metric"], tasks.pop())
+    claim = spec.get("claim")
+    if claim is not None:
+        _check(
+            isinstance(claim, dict)
+            and isinstance(claim.get("text"), str)
+            and sum(kind in claim for kind in CLAIM_KINDS) == 1,
+            f"{where}.claim: expected {{text: ..., and one of {', '.join(CLAIM_KINDS)}}}, got {claim!r}",
+        )
+        if "best" in claim:
+            named = [claim["best"]]
+        elif "better" in claim:
+            named = claim["better"]
+            _check(isinstance(named, list) and len(named) == 2, f"{where}.claim.better: expected [A, B], got {named!r}")
+        else:
+            among = claim["among_best"]
+            _check(
+                isinstance(among, dict) and isinstance(among.get("arms"), list) and isinstance(among.get("k"), int),
+                f"{where}.claim.among_best: expected {{arms: [...], k: K}}, got {among!r}",
+            )
+            named = among["arms"]
+        for arm in named:
+            _check(arm in runs, f"{where}.claim: unknown arm {arm!r}; valid choices: {', '.join(runs)}")
+    return StudyConfig(name, str(spec["title"]), spec["metric"], tuple(seeds), runs, claim, str(spec.get("notes", "")))
+
+
+def _task(model: str) -> str:
+    from benchmark import MODELS
+
+    return MODELS.get(model).meta["task"]
+
+
+def _check_metric(where: str, metric: str, task: str) -> None:
+    """``metric`` must be a registered metric of ``task`` (its metadata says which way is better)."""
+    from benchmark import METRICS
+
+    valid = [name for name in METRICS.names() if METRICS.get(name).meta.get("task") == task]
+    _check(metric in valid, f"{where}: invalid value {metric!r} for {task} models; valid choices: {', '.join(valid)}")
+
+
 def materialise(raw: dict[str, Any], suite: str) -> dict[str, Any]:
-    """The top-level ``datasets``/``runs`` that ``suites[suite]`` expands to (what the DVC stages iterate)."""
+    """The top-level ``datasets``/``runs``/``studies`` that ``suites[suite]`` expands to (what DVC iterates)."""
     suites = raw.get("suites")
     _check(isinstance(suites, dict), "suites: missing; params.yaml must define suites default, quick and full")
     _check(suite in suites, f"suite: unknown suite {suite!r}; valid choices: {', '.join(sorted(suites))}")
@@ -169,7 +271,11 @@ def materialise(raw: dict[str, Any], suite: str) -> dict[str, Any]:
         model, sep, dataset = str(key).partition("-")
         _check(bool(sep and model and dataset), f"suites.{suite}.runs: run key {key!r} must read MODEL-DATASET")
         runs[key] = {"model": model, "dataset": dataset, **(spec or {})}
-    return {"datasets": dict(chosen.get("datasets") or {}), "runs": runs}
+    return {
+        "datasets": dict(chosen.get("datasets") or {}),
+        "runs": runs,
+        "studies": dict(chosen.get("studies") or {}),
+    }
 
 
 def load_params(path: str | os.PathLike[str] = "params.yaml", check_materialised: bool = True) -> Params:
@@ -184,7 +290,7 @@ def load_params(path: str | os.PathLike[str] = "params.yaml", check_materialised
     suite = raw.get("suite", "default")
     expected = materialise(raw, suite)
     if check_materialised:
-        for key in ("datasets", "runs"):
+        for key in ("datasets", "runs", "studies"):
             _check(
                 raw.get(key) == expected[key],
                 f"{path}: '{key}' does not match suites.{suite}; run `medbench suite {suite}` to rewrite it",
@@ -200,12 +306,15 @@ def load_params(path: str | os.PathLike[str] = "params.yaml", check_materialised
     )
     datasets = {name: parse_dataset(name, spec) for name, spec in expected["datasets"].items()}
     runs = {key: parse_run(key, spec, seed) for key, spec in expected["runs"].items()}
-    for run in runs.values():
+    studies = {name: parse_study(name, spec, seed) for name, spec in expected["studies"].items()}
+    used = [(f"runs.{run.key}", run) for run in runs.values()]
+    used += [(f"studies.{s.name}.arms.{arm}", run) for s in studies.values() for arm, run in s.arms.items()]
+    for where, run in used:
         _check(
             run.dataset in datasets,
-            f"suites.{suite}.runs.{run.key}: dataset {run.dataset!r} is not listed in suites.{suite}.datasets",
+            f"suites.{suite}.{where}: dataset {run.dataset!r} is not listed in suites.{suite}.datasets",
         )
-    return Params(suite, seed, device, num_workers, datasets, runs, raw)
+    return Params(suite, seed, device, num_workers, datasets, runs, studies, raw)
 
 
 GENERATED_MARKER = "# --- generated by `medbench suite NAME` from suites[NAME]; edit the suites above, not below ---"

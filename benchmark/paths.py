@@ -34,3 +34,15 @@ def metrics_file(run: str) -> Path:
 
 def log_dir(run: str) -> Path:
     return LOGS / run
+
+
+def study_dir(study: str) -> Path:
+    return MODELS_DIR / "studies" / study
+
+
+def study_metrics_file(study: str) -> Path:
+    return METRICS_DIR / "studies" / f"{study}.json"
+
+
+def study_log_file(study: str) -> Path:
+    return LOGS / "studies" / f"{study}.json"

@@ -136,3 +136,53 @@ def test_cli_unknown_run_exit_2(tmp_path: Path) -> None:
     assert (
         "unknown run 'nope-fashion_mnist'" in result.stderr and "valid choices: resnet18-fashion_mnist" in result.stderr
     )
+
+
+STUDY = {
+    "title": "t",
+    "base": {"model": "unet", "dataset": "mni152_slices", "epochs": 1, "batch_size": 4},
+    "arms": {"a": {"lr": 0.01}, "b": {"lr": 0.001}},
+    "seeds": [0, 1],
+    "metric": "dice",
+}
+
+
+def with_study(**changes):
+    def mutate(raw):
+        raw["suites"]["default"].setdefault("studies", {})["s"] = {**STUDY, **changes}
+
+    return mutate
+
+
+def test_study_arms_are_validated_runs_with_the_study_seeds(params_file: Path) -> None:
+    edit_suite(params_file, with_study())
+    study = load_params(params_file).studies["s"]
+    assert study.seeds == (0, 1) and list(study.arms) == ["a", "b"]
+    assert study.arms["a"].lr == 0.01 and study.arms["b"].model == "unet" and study.arms["a"].key == "s/a"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"arms": {"a": {}}}, r"studies\.s\.arms: expected a mapping of at least two arms"),
+        ({"seeds": [0]}, r"studies\.s\.seeds: expected a list of at least two distinct integers"),
+        ({"seeds": [1, 1]}, r"studies\.s\.seeds"),
+        ({"metric": "fid"}, r"studies\.s\.metric: invalid value 'fid' for segmentation models; valid choices: dice"),
+        ({"arms": {"a": {"optimiser": "sgd"}, "b": {}}}, r"studies\.s\.arms\.a: unknown setting 'optimiser'"),
+        ({"arms": {"a": {"seed": 3}, "b": {}}}, r"studies\.s\.arms\.a: 'seed' is set by studies\.s\.seeds"),
+        ({"arms": {"a": {"model": "resnet18"}, "b": {}}}, r"every arm must train models of one task"),
+        ({"arms": {"a": {"dataset": "fashion_mnist"}, "b": {}}}, r"dataset 'fashion_mnist' is not listed"),
+        ({"claim": {"text": "x", "best": "c"}}, r"studies\.s\.claim: unknown arm 'c'; valid choices: a, b"),
+        ({"claim": {"text": "x"}}, r"studies\.s\.claim: expected \{text: \.\.\., and one of best, better"),
+        ({"extra": 1}, r"studies\.s: unknown setting 'extra'"),
+    ],
+)
+def test_bad_studies_name_the_key(params_file: Path, changes: dict, message: str) -> None:
+    def mutate(raw):
+        with_study(**changes)(raw)
+        if "dataset 'fashion_mnist'" in message:
+            raw["suites"]["default"]["datasets"].pop("fashion_mnist")
+            raw["suites"]["default"]["runs"].pop("resnet18-fashion_mnist")
+
+    with pytest.raises(ConfigError, match=message):
+        edit_suite(params_file, mutate)

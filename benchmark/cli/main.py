@@ -19,6 +19,7 @@ COMMANDS = {
     "reference": "reference",
     "train": "train",
     "evaluate": "evaluate",
+    "study": "study",
     "leaderboard": "leaderboard",
     "report": "report",
 }

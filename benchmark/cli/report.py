@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from benchmark.errors import ConfigError, DataMissingError
-from benchmark.paths import LOGS, REPORTS, metrics_file
+from benchmark.paths import LOGS, REPORTS, metrics_file, study_metrics_file
 from benchmark.reporting.leaderboard import load_records
 from benchmark.reporting.report import write_report
 
@@ -20,21 +20,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def active_records(params_path: str) -> tuple[str, list[dict[str, Any]]]:
-    """Suite name and metrics records of the runs params.yaml lists (plain YAML: no registry, no torch)."""
+def active_records(params_path: str) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    """Suite name, run records and study records that params.yaml lists (plain YAML: no registry, no torch)."""
     path = Path(params_path)
     if not path.is_file():
         raise ConfigError(f"{path}: parameter file not found; run from the project root or pass --params")
     raw = yaml.safe_load(path.read_text()) or {}
     files = [metrics_file(run) for run in raw.get("runs") or {}]
-    missing = [str(f) for f in files if not f.is_file()]
+    study_files = [study_metrics_file(study) for study in raw.get("studies") or {}]
+    missing = [str(f) for f in files + study_files if not f.is_file()]
     if missing:
-        raise DataMissingError(f"missing metrics files {', '.join(missing)}; run `dvc repro` (stage evaluate) first")
-    return raw.get("suite", "default"), load_records(files)
+        raise DataMissingError(
+            f"missing metrics files {', '.join(missing)}; run `dvc repro` (stages evaluate and study) first"
+        )
+    return raw.get("suite", "default"), load_records(files), load_records(study_files)
 
 
 def run(args: argparse.Namespace) -> int:
-    suite, records = active_records(args.params)
-    path = write_report(records, Path(args.params), suite, LOGS, REPORTS)
-    print(f"report: {path} ({len(records)} runs)")
+    suite, records, studies = active_records(args.params)
+    path = write_report(records, Path(args.params), suite, LOGS, REPORTS, studies)
+    print(f"report: {path} ({len(records)} runs, {len(studies)} studies)")
     return 0

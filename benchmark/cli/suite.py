@@ -17,7 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     params = write_suite(Path(args.params), args.name)
+    studies = f", {len(params.studies)} studies ({', '.join(params.studies)})" if params.studies else ""
     print(
-        f"suite {params.suite}: {len(params.runs)} runs on {len(params.datasets)} datasets ({', '.join(params.runs)})"
+        f"suite {params.suite}: {len(params.runs)} runs on {len(params.datasets)} datasets "
+        f"({', '.join(params.runs)}){studies}"
     )
     return 0

@@ -10,7 +10,6 @@ import time
 from benchmark.cli.common import add_params_option, params_from, run_from, run_info, write_json, write_text_atomic
 from benchmark.datasets.base import load_split, read_meta
 from benchmark.paths import log_dir, model_dir, prepared_dir
-from benchmark.registry import MODELS
 from benchmark.training.loop import ModelSpec, train
 from benchmark.training.seeding import resolve_device
 
@@ -38,10 +37,7 @@ def run(args: argparse.Namespace) -> int:
     config = run_from(params, args.run)
     device = resolve_device(params.device)
     data_dir = prepared_dir(config.dataset)
-    meta = read_meta(data_dir)
-    task = MODELS.get(config.model).meta["task"]
-    classes = meta["mask_classes"] if task == "segmentation" else meta["classes"]
-    spec = ModelSpec(config.model, meta["channels"], max(len(classes), 1), meta["image_size"], config.model_args)
+    spec = ModelSpec.for_run(config, read_meta(data_dir))
     spec.build()  # bad model_args fail here, before anything is written
     start = time.perf_counter()
     history = train(

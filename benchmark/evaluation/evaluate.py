@@ -136,7 +136,7 @@ def metrics_record(
 ) -> dict[str, Any]:
     """The JSON written to ``metrics/<run>.json``: deterministic (no times, dates or host names), rounded."""
     run = ctx.run
-    return _rounded(
+    return rounded(
         {
             "run": run.key,
             "model": run.model,
@@ -163,12 +163,12 @@ def metrics_record(
     )
 
 
-def _rounded(value: Any) -> Any:
+def rounded(value: Any) -> Any:
     """Floats rounded to 6 decimals, recursively (stable, readable diffs)."""
     if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
+        return {k: rounded(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_rounded(v) for v in value]
+        return [rounded(v) for v in value]
     if isinstance(value, (float, np.floating)):
         return round(float(value), 6)
     if isinstance(value, np.integer):

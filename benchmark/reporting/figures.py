@@ -102,3 +102,23 @@ def fid_against_floor(frame: pd.DataFrame, path: Path) -> Path:
     sns.barplot(data=long, x="run", y="FID", hue="measure", ax=ax)
     ax.set(xlabel="", title="FID at the recorded N (lower is better; the floor is what N allows)")
     return _save(fig, path)
+
+
+def study_results(record: dict, path: Path) -> Path:
+    """Per-seed values of the study's metric per arm, with each arm's mean and 95% confidence interval."""
+    metric = record["metric"]
+    arms = list(record["arms"])
+    points = pd.DataFrame(
+        [(arm, value) for arm in arms for value in record["arms"][arm]["values"]], columns=["arm", metric]
+    )
+    summaries = [record["arms"][arm]["summary"][metric] for arm in arms]
+    fig, ax = plt.subplots(figsize=(max(4, 0.9 * len(arms) + 1.5), 3.2))
+    sns.stripplot(data=points, x="arm", y=metric, order=arms, color="0.45", size=4, jitter=0.12, ax=ax)
+    means = [s["mean"] for s in summaries]
+    errors = [[s["mean"] - s["ci_low"] for s in summaries], [s["ci_high"] - s["mean"] for s in summaries]]
+    ax.errorbar(range(len(arms)), means, yerr=errors, fmt="o", color="C3", capsize=4, label="mean, 95% CI")
+    better = "higher" if record["higher_is_better"] else "lower"
+    ax.set(xlabel="", title=f"{record['title']} ({better} {metric} is better)")
+    ax.tick_params(axis="x", rotation=30 if len(arms) > 4 else 0)
+    ax.legend(loc="best", fontsize=8)
+    return _save(fig, path)

@@ -19,6 +19,7 @@ import pandas as pd
 from benchmark.io import write_text_atomic
 from benchmark.reporting import figures
 from benchmark.reporting.leaderboard import TASK_COLUMNS, leaderboard, markdown_table
+from benchmark.reporting.studies import arms_table, claim_paragraph, comparisons_table
 
 VERSIONED = ("torch", "torchvision", "timm", "torchmetrics", "pytorch-fid", "numpy", "pandas", "seaborn", "dvc")
 TASK_NOTES = {
@@ -41,6 +42,7 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)
     table: pd.DataFrame | None = None
     figures: list[tuple[str, str]] = field(default_factory=list)  # (caption, relative path)
+    after: list[tuple[str, pd.DataFrame]] = field(default_factory=list)  # (lead-in paragraph, table) below figures
 
 
 def git_commit(root: Path) -> str:
@@ -134,10 +136,36 @@ def _protocol_line(record: dict[str, Any]) -> str:
     return f"Model `{record['model']}` ({record['family']}) on `{record['dataset']}` ({data}): {text}{extra}."
 
 
+def study_sections(studies: list[dict[str, Any]], fig_dir: Path) -> list[Section]:
+    """One section per study: arms table (mean ± sd, 95% CI), seed plot, and the survey claim with effect sizes."""
+    sections = []
+    for record in studies:
+        section = Section(f"Study: {record['title']}")
+        proto = record["protocol"]
+        section.paragraphs.append(
+            f"Study `{record['study']}` ({record['task']}): {len(record['arms'])} arms x {len(record['seeds'])} seeds "
+            f"({', '.join(map(str, record['seeds']))}); {proto['epochs']} epochs, batch {proto['batch_size']}; "
+            f"metric `{record['metric']}` on the {proto['eval_split']} split. {record.get('notes', '')}".rstrip()
+        )
+        section.table = arms_table(record)
+        path = figures.study_results(record, fig_dir / f"study_{record['study']}.png")
+        section.figures.append(("per-seed values, mean and 95% CI per arm", _rel(path, fig_dir)))
+        claim, comparisons = claim_paragraph(record), comparisons_table(record)
+        if claim is not None and comparisons is not None:
+            section.after.append((claim, comparisons))
+        sections.append(section)
+    return sections
+
+
 def build_sections(
-    records: list[dict[str, Any]], params_path: Path, suite: str, logs: Path, fig_dir: Path
+    records: list[dict[str, Any]],
+    params_path: Path,
+    suite: str,
+    logs: Path,
+    fig_dir: Path,
+    studies: list[dict[str, Any]] | None = None,
 ) -> list[Section]:
-    """The report's sections: provenance, then per task a leaderboard and per-run figures."""
+    """The report's sections: provenance, per task a leaderboard and per-run figures, then the studies."""
     sections = [provenance(params_path, suite)]
     for task in TASK_COLUMNS:
         task_records = [r for r in records if r["task"] == task]
@@ -150,6 +178,7 @@ def build_sections(
             overview.figures.append(("FID against the real-vs-real floor", _rel(path, fig_dir)))
         sections.append(overview)
         sections.extend(run_sections(task, task_records, logs, fig_dir))
+    sections.extend(study_sections(studies or [], fig_dir))
     return sections
 
 
@@ -163,6 +192,8 @@ def to_markdown(sections: list[Section], title: str) -> str:
             lines += [markdown_table(section.table)]
         for caption, path in section.figures:
             lines += [f"![{caption}]({path})", ""]
+        for paragraph, table in section.after:
+            lines += [paragraph, "", markdown_table(table)]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -183,13 +214,22 @@ def to_html(sections: list[Section], title: str) -> str:
             "</figcaption></figure>"
             for c, p in section.figures
         ]
+        for paragraph, table in section.after:
+            parts += [f"<p>{html.escape(paragraph)}</p>", table.to_html(index=False, na_rep="")]
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
-def write_report(records: list[dict[str, Any]], params_path: Path, suite: str, logs: Path, out_dir: Path) -> Path:
+def write_report(
+    records: list[dict[str, Any]],
+    params_path: Path,
+    suite: str,
+    logs: Path,
+    out_dir: Path,
+    studies: list[dict[str, Any]] | None = None,
+) -> Path:
     """Render the report into ``out_dir`` (index.md, index.html, figures/)."""
-    sections = build_sections(records, params_path, suite, logs, out_dir / "figures")
+    sections = build_sections(records, params_path, suite, logs, out_dir / "figures", studies)
     title = f"medbench report: suite {suite}"
     write_text_atomic(out_dir / "index.md", to_markdown(sections, title))
     write_text_atomic(out_dir / "index.html", to_html(sections, title))

@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
-from benchmark import create_model
+from benchmark import MODELS, create_model
 from benchmark.config import RunConfig
 from benchmark.datasets.base import SplitArrays
 from benchmark.errors import ConfigError
@@ -42,6 +42,14 @@ class ModelSpec:
     num_classes: int
     image_size: int
     model_args: dict[str, Any]
+
+    @classmethod
+    def for_run(cls, run: RunConfig, dataset_meta: dict[str, Any]) -> ModelSpec:
+        """The spec of ``run``'s model on a prepared dataset (classes are mask classes for segmenters)."""
+        task = MODELS.get(run.model).meta["task"]
+        classes = dataset_meta["mask_classes"] if task == "segmentation" else dataset_meta["classes"]
+        channels, size = dataset_meta["channels"], dataset_meta["image_size"]
+        return cls(run.model, channels, max(len(classes), 1), size, run.model_args)
 
     def build(self) -> BenchmarkModel:
         """A freshly initialised model of this spec; bad ``model_args`` are a config error."""

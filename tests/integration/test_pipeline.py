@@ -92,6 +92,22 @@ def test_metrics_files_record_values_and_protocol(repo: Path) -> None:
                 assert metrics["psnr"] > 5 and 0 < metrics["ssim"] <= 1
 
 
+def test_study_records_every_cell_and_its_claim(repo: Path) -> None:
+    record = json.loads((repo / "metrics" / "studies" / "augmentation.json").read_text())
+    assert list(record["arms"]) == ["none", "flip_shift"] and record["seeds"] == [0, 1]
+    for arm in record["arms"].values():
+        assert arm["seeds"] == [0, 1] and all(0.0 <= v <= 1.0 for v in arm["values"])
+        assert arm["summary"]["dice"]["n"] == 2
+    assert record["claim"]["verdict"] in {"supported", "contradicted", "inconclusive"}
+    cells = sorted(p.relative_to(repo).as_posix() for p in (repo / "models" / "studies").rglob("result.json"))
+    assert cells == [
+        f"models/studies/augmentation/{arm}/s{seed}/result.json" for arm in ("flip_shift", "none") for seed in (0, 1)
+    ]
+    index = (repo / "reports" / "index.md").read_text()
+    assert "## Study: Flip/shift augmentation" in index and "figures/study_augmentation.png" in index
+    assert "Survey claim:" in index
+
+
 def test_leaderboards_have_one_row_per_run(repo: Path) -> None:
     expected = {
         "classification": ["resnet18-fashion_mnist"],
@@ -130,7 +146,7 @@ def test_report_names_commit_and_shows_figures(repo: Path) -> None:
 def test_dvc_metrics_and_plots_are_declared(repo: Path) -> None:
     shown = json.loads(sh("dvc", "metrics", "show", "--json", cwd=repo).stdout)
     files = next(iter(shown.values()))["data"]
-    assert "metrics/resnet18-fashion_mnist.json" in files
+    assert "metrics/resnet18-fashion_mnist.json" in files and "metrics/studies/augmentation.json" in files
     plots = sh("dvc", "plots", "show", "--json", cwd=repo).stdout
     assert "history.csv" in plots
 
@@ -142,7 +158,7 @@ def test_second_repro_is_a_noop(repo: Path) -> None:
 
 
 def test_forced_repro_reproduces_metrics_byte_for_byte(repo: Path) -> None:
-    before = {p.name: p.read_bytes() for p in (repo / "metrics").glob("*.json")}
+    before = {p.name: p.read_bytes() for p in (repo / "metrics").rglob("*.json")}
     sh("dvc", "repro", "--force", cwd=repo)
-    after = {p.name: p.read_bytes() for p in (repo / "metrics").glob("*.json")}
+    after = {p.name: p.read_bytes() for p in (repo / "metrics").rglob("*.json")}
     assert before == after

@@ -94,3 +94,61 @@ def test_reporting_never_imports_training_code() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def study_record() -> dict:
+    def arm(values: list[float], lr: float) -> dict:
+        mean, sd = float(np.mean(values)), float(np.std(values, ddof=1))
+        summary = {"n": len(values), "mean": mean, "sd": sd, "ci_low": mean - 0.1, "ci_high": mean + 0.1}
+        return {
+            "model": "unet",
+            "dataset": "x",
+            "settings": {"lr": lr},
+            "seeds": [0, 1, 2],
+            "values": values,
+            "summary": {"dice": summary},
+        }
+
+    comparison = {
+        "a": "fast",
+        "b": "slow",
+        "diff": 0.3,
+        "ci_low": 0.2,
+        "ci_high": 0.4,
+        "cohens_d": 5.0,
+        "p_value": 0.001,
+        "verdict": "better",
+    }
+    return {
+        "study": "lr",
+        "title": "Learning rate",
+        "task": "segmentation",
+        "metric": "dice",
+        "higher_is_better": True,
+        "seeds": [0, 1, 2],
+        "notes": "",
+        "protocol": {"epochs": 2, "batch_size": 8, "eval_split": "test"},
+        "arms": {"slow": arm([0.5, 0.55, 0.6], 1e-4), "fast": arm([0.8, 0.85, 0.9], 1e-2)},
+        "claim": {
+            "text": "fast beats slow",
+            "kind": "better",
+            "verdict": "supported",
+            "ranking": ["fast", "slow"],
+            "comparisons": [comparison],
+        },
+    }
+
+
+def test_report_renders_studies_with_claim_and_effect_sizes(tmp_path: Path) -> None:
+    params = tmp_path / "params.yaml"
+    params.write_text("suite: default\n")
+    index = write_report([], params, "default", tmp_path / "logs", tmp_path / "reports", [study_record()])
+    text = index.read_text()
+    section = text.split("## Study: Learning rate")[1]
+    rows = [line for line in section.splitlines() if line.startswith("| fast") or line.startswith("| slow")]
+    assert rows[0].startswith("| fast | lr=0.01 | 3 | 0.8500 ± 0.0500 | [0.7500, 0.9500] | 0.8000 0.8500 0.9000")
+    assert rows[1].startswith("| slow")
+    assert 'Survey claim: "fast beats slow". Verdict: our runs SUPPORT it.' in section
+    assert "| fast vs slow | +0.3000 | [0.2000, 0.4000] | 5.00 | 0.001 | better |" in section
+    assert (tmp_path / "reports" / "figures" / "study_lr.png").stat().st_size > 0
+    assert "Study: Learning rate" in (tmp_path / "reports" / "index.html").read_text()
