@@ -337,13 +337,27 @@ def materialise(raw: dict[str, Any], suite: str) -> dict[str, Any]:
     }
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML loading that refuses a key repeated in one mapping (plain YAML keeps the last one silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                line = key_node.start_mark.line + 1
+                raise yaml.YAMLError(f"duplicate key {key!r} on line {line}; each name may appear once per mapping")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_params(path: str | os.PathLike[str] = "params.yaml", check_materialised: bool = True) -> Params:
     """Read and validate ``params.yaml``; with ``check_materialised``, stale ``runs``/``datasets`` raise."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: parameter file not found; run from the project root or pass --params")
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml.load(path.read_text(), Loader=_UniqueKeyLoader) or {}
     except yaml.YAMLError as err:
         raise ConfigError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
     suite = raw.get("suite", "default")

@@ -89,5 +89,5 @@ MODELS: Registry[Callable[..., Any]] = Registry("model", ("family", "task"), pop
 DATASETS: Registry[Any] = Registry(
     "dataset", ("task", "modality", "license", "provenance"), populate="benchmark.datasets"
 )
-LOSSES: Registry[Callable[..., Any]] = Registry("loss", ("task",), populate="benchmark.losses")
+LOSSES: Registry[Callable[..., Any]] = Registry("loss", ("task", "logits"), populate="benchmark.losses")
 METRICS: Registry[Callable[..., Any]] = Registry("metric", ("task", "higher_is_better"), populate="benchmark.metrics")

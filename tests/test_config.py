@@ -186,3 +186,10 @@ def test_bad_studies_name_the_key(params_file: Path, changes: dict, message: str
 
     with pytest.raises(ConfigError, match=message):
         edit_suite(params_file, mutate)
+
+
+def test_a_repeated_key_is_refused_not_silently_overwritten(params_file: Path) -> None:
+    text = params_file.read_text().replace("suites:\n  default:\n", "suites:\n  default:\n    runs: {}\n", 1)
+    params_file.write_text(text)
+    with pytest.raises(ConfigError, match=r"not valid YAML \(duplicate key 'runs' on line \d+"):
+        load_params(params_file)

@@ -36,7 +36,8 @@ def test_unknown_name_lists_choices_and_is_a_config_error() -> None:
 
 
 def test_names_filter_on_metadata() -> None:
-    assert benchmark.list_models(task="segmentation") == ["unet"]
+    assert benchmark.list_models(task="segmentation") == ["attention_unet", "fcn", "msunet", "unet", "vgg16_unet"]
+    assert benchmark.list_losses(logits="binary") == ["bce"]
     assert set(benchmark.list_models(task="generation")) >= {"dcgan", "vae"}
     assert "accuracy" in benchmark.list_metrics(task="classification")
     assert "fid" not in benchmark.list_metrics(task="classification")

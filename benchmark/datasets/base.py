@@ -253,6 +253,11 @@ def prepare(
         "image_size": config.image_size,
         "channels": int(splits["train"].images.shape[1]),
         "splits": {name: len(arrays) for name, arrays in splits.items()},
+        "foreground_fraction": {
+            name: round(float(np.mean(arrays.masks > 0)), 6)
+            for name, arrays in splits.items()
+            if arrays.masks is not None
+        },
         "seed": seed,
         "config": {k: v for k, v in vars(config).items() if k != "name"},
         "license": spec.license,

@@ -48,19 +48,25 @@ _CONTENT_SHA256 = {
 }
 
 
-def _square(slices: np.ndarray) -> np.ndarray:
-    """Zero-pad [N, K, H, W] to square, centred."""
+def _square(slices: np.ndarray, field_of_view: float = 1.0) -> np.ndarray:
+    """Zero-pad [N, K, H, W] to a centred square of side ``field_of_view * max(H, W)``."""
     h, w = slices.shape[-2:]
-    side = max(h, w)
+    side = int(round(max(h, w) * field_of_view))
     top, left = (side - h) // 2, (side - w) // 2
     out = np.zeros(slices.shape[:-2] + (side, side), dtype=slices.dtype)
     out[..., top : top + h, left : left + w] = slices
     return out
 
 
-def slice_volume(t1: np.ndarray, gm: np.ndarray, wm: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
+def slice_volume(
+    t1: np.ndarray, gm: np.ndarray, wm: np.ndarray, size: int, field_of_view: float = 1.0
+) -> tuple[np.ndarray, ...]:
     """Images (uint8 [N,1,S,S]), plane labels, tissue masks (uint8 [N,S,S]), brain-tissue area fractions
-    (float32 [N] in [0, 1]) and slab ids of every kept slice."""
+    (float32 [N] in [0, 1]) and slab ids of every kept slice.
+
+    ``field_of_view > 1`` zero-pads each squared slice to that multiple of its side before resizing (zooming out), so
+    the same anatomy fills a smaller part of the image.
+    """
     import torch
     import torch.nn.functional as F
 
@@ -70,7 +76,7 @@ def slice_volume(t1: np.ndarray, gm: np.ndarray, wm: np.ndarray, size: int) -> t
         stack = np.rot90(stack, k=1, axes=(2, 3))
         brain = (stack[:, 1] + stack[:, 2] > 0.5).mean(axis=(1, 2))
         keep = np.flatnonzero(brain >= MIN_BRAIN_FRACTION)
-        kept = torch.from_numpy(_square(np.ascontiguousarray(stack[keep], dtype=np.float32)))
+        kept = torch.from_numpy(_square(np.ascontiguousarray(stack[keep], dtype=np.float32), field_of_view))
         small = F.interpolate(kept, size=(size, size), mode="area")
         other = (1.0 - small[:, 1] - small[:, 2]).clamp(min=0)
         probs = torch.stack([other, small[:, 1], small[:, 2]], dim=1)
@@ -85,36 +91,72 @@ def slice_volume(t1: np.ndarray, gm: np.ndarray, wm: np.ndarray, size: int) -> t
 
 @dataclass(frozen=True)
 class MNI152Slices(DatasetSpec):
-    """2D slices of the MNI152 2009a template with plane labels and tissue masks; slab-level splits."""
+    """2D slices of the MNI152 2009a template with plane labels and tissue masks; slab-level splits.
+
+    ``foreground`` (a tissue index) turns the masks binary, that tissue vs the rest; ``field_of_view`` zooms out
+    (see :func:`slice_volume`). Together they make the low/high foreground-fraction variants of the loss study.
+    """
+
+    foreground: int | None = None
+    field_of_view: float = 1.0
 
     def build(self, files: dict[str, Path], config: DatasetConfig, seed: int) -> dict[str, SplitArrays]:
         t1, gm, wm = (read_nifti(files[_TEMPLATE.format(k)]) for k in ("t1", "gm", "wm"))
-        images, planes, masks, fractions, slabs = slice_volume(t1, gm, wm, config.image_size)
+        images, planes, masks, fractions, slabs = slice_volume(t1, gm, wm, config.image_size, self.field_of_view)
+        if self.foreground is not None:
+            masks = (masks == self.foreground).astype(np.uint8)
         fold = slabs % 5
         chosen = {"train": fold >= 2, "val": fold == 1, "test": fold == 0}
         return {name: SplitArrays(images[m], planes[m], masks[m], fractions[m]) for name, m in chosen.items()}
 
+
+_COMMON = {
+    "modality": "MRI (T1)",
+    "body_area": "brain",
+    "license": "ICBM 2009a template: permissive MNI/McConnell Brain Imaging Centre copyright notice "
+    "(use, copy, modify, distribute with notice); redistributed in nilearn (BSD-3-Clause)",
+    "provenance": "Fonov et al., NeuroImage 2011 (MNI ICBM152 non-linear symmetric 2009a); files from the nilearn "
+    "package (nilearn/datasets/data)",
+    "synthetic": False,
+    "files": tuple(
+        RemoteFile(_TEMPLATE.format(key), (_nilearn_data_dir(),), content_sha256=digest)
+        for key, digest in _CONTENT_SHA256.items()
+    ),
+    "access": Access("public_http", "https://nist.mni.mcgill.ca/icbm-152-nonlinear-atlases-2009/"),
+    "size": "1 template volume (197 x 233 x 189 voxels) + 2 tissue maps, shipped in the nilearn wheel",
+    "note": "embedded default-suite dataset (no network); not in the survey's tables",
+}
 
 register_dataset(
     MNI152Slices(
         name="mni152_slices",
         title="MNI ICBM152 2009a T1 template slices with tissue maps",
         tasks=("segmentation", "classification", "generation", "translation", "regression"),
-        modality="MRI (T1)",
-        body_area="brain",
-        license="ICBM 2009a template: permissive MNI/McConnell Brain Imaging Centre copyright notice "
-        "(use, copy, modify, distribute with notice); redistributed in nilearn (BSD-3-Clause)",
-        provenance="Fonov et al., NeuroImage 2011 (MNI ICBM152 non-linear symmetric 2009a); files from the nilearn "
-        "package (nilearn/datasets/data)",
-        synthetic=False,
         classes=PLANES,
         mask_classes=TISSUES,
-        files=tuple(
-            RemoteFile(_TEMPLATE.format(key), (_nilearn_data_dir(),), content_sha256=digest)
-            for key, digest in _CONTENT_SHA256.items()
-        ),
-        access=Access("public_http", "https://nist.mni.mcgill.ca/icbm-152-nonlinear-atlases-2009/"),
-        size="1 template volume (197 x 233 x 189 voxels) + 2 tissue maps, shipped in the nilearn wheel",
-        note="embedded default-suite dataset (no network); not in the survey's tables",
+        **_COMMON,
+    )
+)
+register_dataset(
+    MNI152Slices(
+        name="mni152_wm",
+        title="MNI152 slices, binary white-matter masks (brain fills the image: high foreground fraction)",
+        tasks=("segmentation",),
+        classes=PLANES,
+        mask_classes=("other", "white matter"),
+        foreground=TISSUES.index("white matter"),
+        **_COMMON,
+    )
+)
+register_dataset(
+    MNI152Slices(
+        name="mni152_wm_wide",
+        title="MNI152 slices, binary white-matter masks, field of view x2 (low foreground fraction)",
+        tasks=("segmentation",),
+        classes=PLANES,
+        mask_classes=("other", "white matter"),
+        foreground=TISSUES.index("white matter"),
+        field_of_view=2.0,
+        **_COMMON,
     )
 )

@@ -12,9 +12,9 @@ from benchmark.training.data import make_loader
 
 #: What the evaluators read from a model's raw output, per task.
 OUTPUTS = {
-    "classification": lambda logits: logits.softmax(1),
-    "segmentation": lambda logits: logits.argmax(1),
-    "regression": lambda values: values,
+    "classification": lambda model, logits: logits.softmax(1),
+    "segmentation": lambda model, logits: model.masks(logits),  # arg-max, or a threshold for one-channel heads
+    "regression": lambda model, values: values,
 }
 
 
@@ -33,7 +33,7 @@ def predict(
     outputs = []
     for batch in tqdm(make_loader(data, batch_size, shuffle=False), desc=desc, disable=not progress, leave=False):
         logits = model(batch["image"].to(device)).float()
-        outputs.append(OUTPUTS[model.task](logits).cpu().numpy())
+        outputs.append(OUTPUTS[model.task](model, logits).cpu().numpy())
     return np.concatenate(outputs)
 
 

@@ -21,6 +21,7 @@ from torchmetrics.classification import MulticlassConfusionMatrix
 from benchmark.errors import ConfigError, UnknownNameError
 from benchmark.metrics import classification, regression, segmentation  # noqa: F401  (importing registers them)
 from benchmark.metrics.classification import PresentClassAUROC, PresentLabelAUROC
+from benchmark.metrics.segmentation import HausdorffDistance95
 from benchmark.registry import METRICS
 
 TASKS = ("classification", "segmentation", "regression")
@@ -293,6 +294,17 @@ def _chunks(n: int, sample_elements: int) -> list[slice]:
     return [slice(start, start + step) for start in range(0, n, step)]
 
 
+def _segmentation_per_class(confmat: np.ndarray, first: int) -> dict[str, list[float | None]]:
+    """Pooled Dice and IoU per class from the confusion matrix; None for unscored classes (below ``first``, or
+    absent from both masks)."""
+    tp = np.diag(confmat).astype(np.float64)
+    union = confmat.sum(axis=0) + confmat.sum(axis=1) - tp
+    missing = union == 0
+    missing[:first] = True
+    safe = np.where(missing, 1.0, union)
+    return {"dice": _none_where(2 * tp / (safe + tp), missing), "iou": _none_where(tp / safe, missing)}
+
+
 def score_segmentation(
     target: np.ndarray,
     pred: np.ndarray,
@@ -319,16 +331,27 @@ def score_segmentation(
     metrics = {name: METRICS.get(name).obj(num_classes, include_background) for name in names}
     for metric in metrics.values():
         metric.set_dtype(torch.float64)
+    confusion = MulticlassConfusionMatrix(num_classes=num_classes)
     for part in _chunks(len(target), target[0].size * num_classes):
         pred_t, target_t = (torch.from_numpy(masks[part].astype(np.int64)) for masks in (pred, target))
-        for metric in metrics.values():
+        for metric in [*metrics.values(), confusion]:
             metric.update(pred_t, target_t)
     values = {name: float(metric.compute()) for name, metric in metrics.items()}
     values, undefined = _split_undefined(values, "no scored class occurs in the masks")
     counts = np.bincount(target.ravel(), minlength=num_classes) + np.bincount(pred.ravel(), minlength=num_classes)
     first = 0 if include_background else 1
+    per_class = _segmentation_per_class(confusion.compute().numpy(), first)
+    per_class.update(
+        {
+            name: _none_where(scores, np.isnan(scores))
+            for name, metric in metrics.items()
+            if isinstance(metric, HausdorffDistance95)
+            for scores in [metric.per_class().numpy()]
+        }
+    )
     return {
         "metrics": values,
+        "per_class": per_class,
         "protocol": {
             "task": "segmentation",
             "n": len(target),

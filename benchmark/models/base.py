@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -97,10 +97,29 @@ class RegressorModel(BenchmarkModel):
 
 
 class SegmenterModel(BenchmarkModel):
-    """Image -> per-pixel class logits [N, C, *spatial]; trained with a registered segmentation loss."""
+    """Image -> per-pixel logits [N, C, *spatial]; trained with a registered segmentation loss.
+
+    A loss registered with ``logits="binary"`` (BCE) on a 2-class task gets one logit channel (sigmoid); every other
+    loss gets one channel per class (softmax). :meth:`masks` turns either into class indices.
+    """
 
     task = "segmentation"
     criterion: nn.Module
+
+    def configure_loss(self, num_classes: int, loss: str, loss_args: dict[str, Any] | None) -> int:
+        """Build ``self.criterion`` from the loss registry; returns the logit channels the head must output."""
+        from benchmark import LOSSES, create_loss
+
+        binary = LOSSES.get(loss, key="model_args.loss").meta["logits"] == "binary"
+        if binary and num_classes != 2:
+            raise ValueError(f"loss {loss!r} takes one-channel logits for 2 classes, but the task has {num_classes}")
+        self.criterion = create_loss(loss, **(loss_args or {}))
+        return 1 if binary else num_classes
+
+    @staticmethod
+    def masks(logits: Tensor) -> Tensor:
+        """Class indices [N, *spatial]: arg-max of the channels, or ``logit > 0`` for one channel."""
+        return (logits[:, 0] > 0).long() if logits.shape[1] == 1 else logits.argmax(1)
 
     def step(self, batch: Batch, group: str) -> ModelOutput:
         logits = self(batch["image"])

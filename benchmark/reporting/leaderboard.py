@@ -14,7 +14,7 @@ from benchmark.io import write_text_atomic
 TASK_COLUMNS: dict[str, tuple[str, ...]] = {
     "classification": ("accuracy", "auroc", "f1", "recall", "specificity", "precision", "ece"),
     "regression": ("rmse", "mae"),
-    "segmentation": ("dice", "iou", "pixel_accuracy"),
+    "segmentation": ("dice", "iou", "hd95", "pixel_accuracy"),
     "generation": (
         "fid",
         "fid_real_floor",

@@ -26,7 +26,8 @@ TASK_NOTES = {
     "classification": "Test split; macro averages over classes; AUROC is one-vs-rest on predicted probabilities.",
     "regression": "Test split; RMSE and MAE pooled over all test images (for mni152_slices: the slice's "
     "brain-tissue area fraction, 0 to 1).",
-    "segmentation": "Test split; Dice and IoU are means over foreground classes (background excluded).",
+    "segmentation": "Test split; Dice, IoU and HD95 (pixels, lower is better) are means over foreground classes "
+    "(background excluded); HD95 is averaged per image and class, Dice and IoU pool the pixels first.",
     "generation": "FID and KID use Inception pool3 features (the weights are named in each metrics file) of N "
     "samples against N real images; `*_real_floor` is the same metric between two disjoint real "
     "halves of N each, i.e. the best value reachable at this N. FID is strongly biased at small N: "

@@ -36,8 +36,15 @@ CONFUSION = [[1, 1, 0], [0, 2, 0], [1, 0, 1]]
 # Background: class 0 (tp 1, fp 1, fn 1); 4 of 6 pixels correct.
 TARGET_MASKS = np.array([[[0, 1, 1], [0, 2, 2]]])
 PRED_MASKS = np.array([[[0, 1, 0], [1, 2, 2]]])
-SEGMENTATION = {"iou": (1 / 3 + 1) / 2, "dice": (1 / 2 + 1) / 2, "pixel_accuracy": 3 / 4}
-SEGMENTATION_BG = {"iou": (1 / 3 + 1 / 3 + 1) / 3, "dice": (1 / 2 + 1 / 2 + 1) / 3, "pixel_accuracy": 4 / 6}
+# HD95 (edges are the masks, all pixels thin): class 1, P95 of [0, sqrt 2] and of [0, 1] -> 0.95 sqrt 2; class 2 exact;
+# background, P95 of [0, 2] and of [0, 1] -> 1.9.
+SEGMENTATION = {"iou": (1 / 3 + 1) / 2, "dice": (1 / 2 + 1) / 2, "pixel_accuracy": 3 / 4, "hd95": 0.95 * 2**0.5 / 2}
+SEGMENTATION_BG = {
+    "iou": (1 / 3 + 1 / 3 + 1) / 3,
+    "dice": (1 / 2 + 1 / 2 + 1) / 3,
+    "pixel_accuracy": 4 / 6,
+    "hd95": (1.9 + 0.95 * 2**0.5) / 3,
+}
 
 
 def save(path: Path, **arrays: np.ndarray) -> Path:

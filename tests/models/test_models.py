@@ -58,7 +58,7 @@ def test_classifier_output_shape(name: str) -> None:
 def test_segmenter_output_shape_2d_and_3d(name: str, spatial_dims: int) -> None:
     if spatial_dims not in MODELS.get(name).meta["spatial_dims"]:
         pytest.skip(f"{name} is 2D only")
-    model, size = make_model(name, 16, spatial_dims=spatial_dims, base_channels=4, depth=2)
+    model, size = make_model(name, 16, spatial_dims=spatial_dims, base_channels=4)
     shape = (2, 1) + (size,) * spatial_dims
     logits = model(torch.rand(shape))
     assert logits.shape == (2, NUM_CLASSES) + (size,) * spatial_dims

@@ -6,10 +6,11 @@ side must be divisible by 2**depth.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 
-from benchmark import create_loss
 from benchmark.models.base import SegmenterModel
 from benchmark.models.layers.conv import DoubleConv, conv_cls, conv_transpose_cls, pool_cls
 from benchmark.registry import MODELS
@@ -37,6 +38,7 @@ class UNet(SegmenterModel):
         depth: int = 4,
         spatial_dims: int = 2,
         loss: str = "ce",
+        loss_args: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         if image_size % 2**depth:
@@ -48,8 +50,7 @@ class UNet(SegmenterModel):
         up = conv_transpose_cls(spatial_dims)
         self.upsample = nn.ModuleList(up(widths[i + 1], widths[i], 2, stride=2) for i in reversed(range(depth)))
         self.up = nn.ModuleList(DoubleConv(spatial_dims, 2 * widths[i], widths[i]) for i in reversed(range(depth)))
-        self.head = conv_cls(spatial_dims)(widths[0], num_classes, 1)
-        self.criterion = create_loss(loss)
+        self.head = conv_cls(spatial_dims)(widths[0], self.configure_loss(num_classes, loss, loss_args), 1)
 
     def forward(self, images: Tensor) -> Tensor:
         skips = []
