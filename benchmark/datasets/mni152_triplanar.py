@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from benchmark.config import DatasetConfig
 from benchmark.datasets.base import DatasetSpec, SplitArrays, register_dataset
@@ -53,6 +51,9 @@ def triplanar_patches(
                 ]
             )
         )
+    import torch  # lazily: listing the registry must not load torch
+    import torch.nn.functional as F
+
     stack = torch.from_numpy(np.rot90(np.stack(planes), k=1, axes=(3, 4)).astype(np.float32))  # [N, 3 planes, 3, P, P]
     small = F.interpolate(stack.flatten(0, 1), size=(size, size), mode="area").unflatten(0, stack.shape[:2])
     images = small[:, :, 0].round().clamp(0, 255).to(torch.uint8).numpy()

@@ -26,8 +26,8 @@ def box_volume() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def test_wider_field_of_view_shrinks_the_foreground_by_its_square() -> None:
     t1, gm, wm = box_volume()
-    _, _, tight, _ = slice_volume(t1, gm, wm, size=16)
-    _, _, wide, _ = slice_volume(t1, gm, wm, size=32, field_of_view=2.0)
+    _, _, tight, _, _ = slice_volume(t1, gm, wm, size=16)
+    _, _, wide, _, _ = slice_volume(t1, gm, wm, size=32, field_of_view=2.0)
     assert (tight > 0).sum() == pytest.approx((wide > 0).sum(), rel=0.1)  # same anatomy, same pixel size
     assert (wide > 0).mean() == pytest.approx((tight > 0).mean() / 4, rel=0.1)
 

@@ -99,9 +99,10 @@ def test_mni152_slicing_on_a_synthetic_volume() -> None:
     assert set(np.unique(masks)) == {0, 1, 2}
     assert (masks > 0).mean(axis=(1, 2)).min() >= MIN_BRAIN_FRACTION * 0.5
     assert slabs.min() >= 0
-    # tissue area / padded square slice: x slices (12*8)/24^2, y (10*8)/20^2, z (10*12)/24^2
+    # tissue area / padded square slice: x slices (12*8)/24^2, y (10*8)/20^2, z (10*12)/24^2; area resizing from 24
+    # or 20 to 16 px uses overlapping windows, so the fraction is kept to about 0.02
     expected = np.array([12 * 8 / 24**2, 10 * 8 / 20**2, 10 * 12 / 24**2])[planes]
-    assert fractions == pytest.approx(expected, abs=0.01)
+    assert fractions == pytest.approx(expected, abs=0.02)
 
 
 def test_mni152_real_prepare(tmp_path: Path) -> None:
