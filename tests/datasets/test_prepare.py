@@ -101,7 +101,7 @@ def test_mni152_slicing_on_a_synthetic_volume() -> None:
     assert slabs.min() >= 0
     # tissue area / padded square slice: x slices (12*8)/24^2, y (10*8)/20^2, z (10*12)/24^2
     expected = np.array([12 * 8 / 24**2, 10 * 8 / 20**2, 10 * 12 / 24**2])[planes]
-    assert fractions == pytest.approx(expected, abs=0.01)
+    assert fractions == pytest.approx(expected, abs=0.02)  # area resampling to 16 px moves edges by < 1 px
 
 
 def test_mni152_real_prepare(tmp_path: Path) -> None:
