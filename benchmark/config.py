@@ -24,6 +24,7 @@ DEVICES = ("auto", "cpu", "cuda")
 OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adadelta")
 SCHEDULERS = ("none", "cosine", "multistep")
 AUGMENTATIONS = ("none", "flip_shift")  # see benchmark/training/augment.py
+SLICE_MODES = ("2d", "2.5d")  # see benchmark/datasets/formats.py volume_slices
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class DatasetConfig:
     reference_split: str = "test"
     reference_n: int = 0  # 0: no generative run uses this dataset, no Inception statistics
     classifier_epochs: int = 2  # epochs of the named domain classifier used for the Inception Score
+    channels: int | None = None  # 1 (grey) or 3 (RGB); None keeps the dataset's native channel count
+    slices: str = "2d"  # volumes: "2d" one slice per image, "2.5d" each slice with its two neighbours as channels
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,14 @@ def parse_dataset(name: str, spec: dict[str, Any]) -> DatasetConfig:
     _check(
         config.reference_split in ("train", "val", "test", "all"),
         f"{where}.reference_split: invalid value {config.reference_split!r}; valid choices: train, val, test, all",
+    )
+    _check(
+        config.channels in (None, 1, 3),
+        f"{where}.channels: invalid value {config.channels!r}; valid choices: 1, 3 (or leave unset for native)",
+    )
+    _check(
+        config.slices in SLICE_MODES,
+        f"{where}.slices: invalid value {config.slices!r}; valid choices: {', '.join(SLICE_MODES)}",
     )
     _check(
         0.0 <= config.val_fraction < 0.5,

@@ -10,6 +10,8 @@ METRICS_DIR = Path("metrics")
 LOGS = Path("logs")
 LEADERBOARDS = Path("leaderboards")
 REPORTS = Path("reports")
+#: sha256 of every downloaded file that no public source pins, recorded on first download (committed)
+DATASET_LOCK = Path("datasets.lock.json")
 
 
 def raw_dir(dataset: str) -> Path:

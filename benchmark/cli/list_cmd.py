@@ -10,7 +10,7 @@ from benchmark.registry import DATASETS, LOSSES, METRICS, MODELS, Registry
 REGISTRIES: dict[str, Registry] = {"models": MODELS, "datasets": DATASETS, "losses": LOSSES, "metrics": METRICS}
 COLUMNS = {
     "models": ("name", "family", "task", "min_size", "channels", "source"),
-    "datasets": ("name", "task", "modality", "body_area", "synthetic", "license"),
+    "datasets": ("name", "task", "access", "survey_table", "modality", "body_area"),
     "losses": ("name", "task", "description"),
     "metrics": ("name", "task", "higher_is_better", "description"),
 }
@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def table(rows: list[dict], columns: tuple[str, ...]) -> str:
     """A plain fixed-width text table."""
-    cells = [[str(row.get(c, "")) for c in columns] for row in rows]
+    cells = [["" if row.get(c) is None else str(row[c]) for c in columns] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))

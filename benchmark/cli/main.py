@@ -21,6 +21,7 @@ COMMANDS = {
     "evaluate": "evaluate",
     "study": "study",
     "leaderboard": "leaderboard",
+    "datasets": "datasets",
     "report": "report",
 }
 

@@ -1,6 +1,21 @@
-"""Dataset registry entries; importing this package registers every dataset."""
+"""Dataset registry entries; importing this package registers every dataset (one module per dataset family)."""
 
-from benchmark.datasets import fashion_mnist, mni152  # noqa: F401  (registration on import)
+from benchmark.datasets import (  # noqa: F401  (registration on import)
+    brain,
+    breast,
+    chest,
+    cifar,
+    faces,
+    fashion_mnist,
+    isic,
+    medmnist,
+    mednist,
+    mni152,
+    mnist,
+    natural,
+    pancreas,
+    scenes,
+)
 from benchmark.datasets.base import DatasetSpec, SplitArrays, load_split, prepare, read_meta
 
 __all__ = ["DatasetSpec", "SplitArrays", "load_split", "prepare", "read_meta"]

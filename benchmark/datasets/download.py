@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+_HEX32 = re.compile(r"[0-9a-fA-F]{32}")
 _TRANSIENT_STATUS = frozenset({408, 425, 429})
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 _MISMATCH = "sha256 mismatch"
@@ -47,7 +48,8 @@ class RemoteFile:
 
     ``urls`` are tried in order: ``http(s)://`` or ``file://`` URLs, or local folders (meaning
     ``<folder>/<name>``). ``sha256`` pins the file as hosted; ``content_sha256`` pins the gunzipped payload of a
-    ``.gz`` file so that a mirror that recompressed it still verifies. ``size`` (bytes as hosted) only feeds
+    ``.gz`` file so that a mirror that recompressed it still verifies. ``md5`` pins the hosted file where the only
+    public pin is an md5 (torchvision, MONAI and MedMNIST publish md5s). ``size`` (bytes as hosted) only feeds
     the progress bar and the how-to-fix hint.
     """
 
@@ -56,6 +58,12 @@ class RemoteFile:
     sha256: str | None = None
     content_sha256: str | None = None
     size: int | None = None
+    md5: str | None = None
+
+    @property
+    def pinned(self) -> bool:
+        """Whether a public source pins this file (otherwise the lock file does, after first use)."""
+        return any((self.sha256, self.content_sha256, self.md5))
 
     def __post_init__(self) -> None:
         if not self.name or self.name in (".", "..") or "/" in self.name or "\\" in self.name:
@@ -69,6 +77,8 @@ class RemoteFile:
         for label, value in (("sha256", self.sha256), ("content_sha256", self.content_sha256)):
             if value is not None and not _HEX64.fullmatch(value):
                 raise ConfigError(f"{self.name}: {label} must be 64 hex digits, got {value!r}")
+        if self.md5 is not None and not _HEX32.fullmatch(self.md5):
+            raise ConfigError(f"{self.name}: md5 must be 32 hex digits, got {self.md5!r}")
         if self.content_sha256 is not None and not self.name.endswith(".gz"):
             raise ConfigError(f"{self.name}: content_sha256 only applies to .gz files")
 
@@ -76,17 +86,23 @@ class RemoteFile:
 def sha256_file(path: Path) -> str:
     """Hex SHA-256 of a file's bytes, read in chunks so large files do not fill memory."""
     with open(path, "rb") as stream:
-        return _sha256_stream(stream)
+        return _hex_digest(stream)
 
 
 def sha256_gzip_content(path: Path) -> str:
     """Hex SHA-256 of a gzip file's decompressed payload (independent of how it was compressed)."""
     with gzip.open(path, "rb") as stream:
-        return _sha256_stream(stream)
+        return _hex_digest(stream)
 
 
-def _sha256_stream(stream: BinaryIO) -> str:
-    digest = hashlib.sha256()
+def md5_file(path: Path) -> str:
+    """Hex MD5 of a file's bytes (only to match md5 pins that public loaders publish)."""
+    with open(path, "rb") as stream:
+        return _hex_digest(stream, hashlib.md5())
+
+
+def _hex_digest(stream: BinaryIO, digest: hashlib._Hash | None = None) -> str:
+    digest = hashlib.sha256() if digest is None else digest
     while chunk := stream.read(_CHUNK):
         digest.update(chunk)
     return digest.hexdigest()
@@ -99,16 +115,19 @@ class _Expected:
     sha256: str | None
     content_sha256: str | None
     lock: Path | None  # set when the hash comes from (or goes to) the lock file
+    md5: str | None = None
 
     @property
     def first_use(self) -> bool:
-        return self.sha256 is None and self.content_sha256 is None
+        return self.sha256 is None and self.content_sha256 is None and self.md5 is None
 
     def matches(self, path: Path) -> bool:
         """True when ``path`` has the pinned hash, or for .gz the pinned payload hash (first use: always)."""
         if self.first_use:
             return True
         if self.sha256 is not None and sha256_file(path) == self.sha256.lower():
+            return True
+        if self.md5 is not None and md5_file(path) == self.md5.lower():
             return True
         if self.content_sha256 is None:
             return False
@@ -120,8 +139,8 @@ class _Expected:
 
 def _expected(remote: RemoteFile, lock: Path | None) -> _Expected:
     """The hashes to verify against: the pinned ones, else the lock entry, else first use of the lock."""
-    if remote.sha256 is not None or remote.content_sha256 is not None:
-        return _Expected(remote.sha256, remote.content_sha256, None)
+    if remote.pinned:
+        return _Expected(remote.sha256, remote.content_sha256, None, remote.md5)
     if lock is None:
         raise ConfigError(
             f"{remote.name}: no sha256 pinned and no lock file given; pin a hash or pass a lock file "
@@ -420,6 +439,7 @@ def _failure(remote: RemoteFile, dest: Path, expected: _Expected, tried: list[tu
         )
     facts = [f"sha256 {expected.sha256}"] if expected.sha256 else []
     facts += [f"gunzipped sha256 {expected.content_sha256}"] if expected.content_sha256 else []
+    facts += [f"md5 {expected.md5}"] if expected.md5 else []
     facts += [f"{remote.size} bytes"] if remote.size is not None else []
     detail = f" ({', '.join(facts)})" if facts else ""
     return DataMissingError(

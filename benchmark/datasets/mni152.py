@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from benchmark.config import DatasetConfig
-from benchmark.datasets.base import DatasetSpec, SplitArrays, register_dataset
+from benchmark.datasets.base import Access, DatasetSpec, SplitArrays, register_dataset
 from benchmark.datasets.download import RemoteFile
 from benchmark.datasets.formats import read_nifti
 
@@ -63,6 +61,9 @@ def _square(slices: np.ndarray) -> np.ndarray:
 def slice_volume(t1: np.ndarray, gm: np.ndarray, wm: np.ndarray, size: int) -> tuple[np.ndarray, ...]:
     """Images (uint8 [N,1,S,S]), plane labels, tissue masks (uint8 [N,S,S]), brain-tissue area fractions
     (float32 [N] in [0, 1]) and slab ids of every kept slice."""
+    import torch
+    import torch.nn.functional as F
+
     images, planes, masks, fractions, slabs = [], [], [], [], []
     for axis, _ in enumerate(PLANES):
         stack = np.stack([np.moveaxis(v, axis, 0) for v in (t1, gm / 255.0, wm / 255.0)], axis=1)  # [n, 3, a, b]
@@ -112,5 +113,8 @@ register_dataset(
             RemoteFile(_TEMPLATE.format(key), (_nilearn_data_dir(),), content_sha256=digest)
             for key, digest in _CONTENT_SHA256.items()
         ),
+        access=Access("public_http", "https://nist.mni.mcgill.ca/icbm-152-nonlinear-atlases-2009/"),
+        size="1 template volume (197 x 233 x 189 voxels) + 2 tissue maps, shipped in the nilearn wheel",
+        note="embedded default-suite dataset (no network); not in the survey's tables",
     )
 )
