@@ -49,7 +49,16 @@ MEDMNIST = (
     "organamnist organcmnist organsmnist organmnist3d nodulemnist3d adrenalmnist3d fracturemnist3d vesselmnist3d "
     "synapsemnist3d"
 ).split()
-EXTRA = {"fashion_mnist", "msd_brain_tumour", "pcam", "mednist", "mni152_slices", "mni152_wm", "mni152_wm_wide", "mni152_triplanar"}
+EXTRA = {
+    "fashion_mnist",
+    "msd_brain_tumour",
+    "pcam",
+    "mednist",
+    "mni152_slices",
+    "mni152_wm",
+    "mni152_wm_wide",
+    "mni152_triplanar",
+}
 
 
 def test_every_survey_row_has_its_canonical_entries_and_nothing_is_unaccounted() -> None:

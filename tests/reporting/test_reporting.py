@@ -57,7 +57,7 @@ def test_markdown_table() -> None:
 
 def test_write_leaderboards_and_report(tmp_path: Path) -> None:
     boards = write_leaderboards(RECORDS, tmp_path / "leaderboards")
-    assert set(boards) == {"classification", "segmentation", "generation", "translation"}
+    assert set(boards) == {"classification", "regression", "segmentation", "generation", "translation"}
     assert (
         (tmp_path / "leaderboards" / "segmentation.md")
         .read_text()
