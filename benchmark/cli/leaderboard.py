@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    _, records = active_records(args.params)
+    _, records, _ = active_records(args.params)
     boards = write_leaderboards(records, LEADERBOARDS)
     print("leaderboards: " + ", ".join(f"{task} {len(frame)} runs" for task, frame in boards.items()))
     return 0
