@@ -1,4 +1,4 @@
-"""``medbench evaluate RUN`` (DVC stage ``evaluate``): metrics/<run>.json with the protocol recorded."""
+"""``medbench evaluate RUN``: metrics/<run>.json with the protocol recorded (DVC runs it via ``medbench run``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 import numpy as np
 
 from benchmark.cli.common import add_params_option, params_from, run_from, run_info, write_bytes_atomic, write_json
+from benchmark.config import Params
 from benchmark.datasets.base import read_meta
 from benchmark.evaluation.evaluate import EvalContext, evaluate, metrics_record
 from benchmark.paths import log_dir, metrics_file, model_dir, prepared_dir, reference_dir
@@ -25,8 +26,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    params = params_from(args)
-    config = run_from(params, args.run)
+    evaluate_run(params_from(args), args.run, progress=not args.no_progress)
+    return 0
+
+
+def evaluate_run(params: Params, key: str, progress: bool) -> None:
+    """Evaluate the trained run ``key``; writes metrics/<run>.json, its artifacts and eval_info.json."""
+    config = run_from(params, key)
     device = resolve_device(params.device)
     seed_everything(config.seed)
     ctx = EvalContext(
@@ -35,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         prepared_dir(config.dataset),
         reference_dir(config.dataset),
         device,
-        progress=not args.no_progress,
+        progress=progress,
     )
     start = time.perf_counter()
     model = load_model(model_dir(config.key) / FINAL, device)
@@ -48,4 +54,3 @@ def run(args: argparse.Namespace) -> int:
     write_json(logs / "eval_info.json", run_info(str(device), time.perf_counter() - start))
     write_json(metrics_file(config.key), record)
     print(f"evaluated {config.key}: " + ", ".join(f"{k} {v:.4f}" for k, v in record["metrics"].items()))
-    return 0

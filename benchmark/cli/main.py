@@ -19,6 +19,7 @@ COMMANDS = {
     "reference": "reference",
     "train": "train",
     "evaluate": "evaluate",
+    "run": "run",
     "study": "study",
     "leaderboard": "leaderboard",
     "datasets": "datasets",

@@ -1,4 +1,4 @@
-"""``medbench train RUN`` (DVC stage ``train``): train one run of the active suite with the one loop."""
+"""``medbench train RUN``: train one run of the active suite with the one loop (DVC runs it via ``medbench run``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import io
 import time
 
 from benchmark.cli.common import add_params_option, params_from, run_from, run_info, write_json, write_text_atomic
+from benchmark.config import Params
 from benchmark.datasets.base import load_split, read_meta
 from benchmark.paths import log_dir, model_dir, prepared_dir
 from benchmark.training.loop import ModelSpec, train
@@ -33,8 +34,13 @@ def history_csv(history: list[dict[str, float]]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    params = params_from(args)
-    config = run_from(params, args.run)
+    train_run(params_from(args), args.run, progress=not args.no_progress)
+    return 0
+
+
+def train_run(params: Params, key: str, progress: bool) -> None:
+    """Train run ``key`` (resuming a matching checkpoint); writes the model, its history and train_info.json."""
+    config = run_from(params, key)
     device = resolve_device(params.device)
     data_dir = prepared_dir(config.dataset)
     spec = ModelSpec.for_run(config, read_meta(data_dir))
@@ -48,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         device,
         model_dir(config.key),
         num_workers=params.num_workers,
-        progress=not args.no_progress,
+        progress=progress,
     )
     write_text_atomic(log_dir(config.key) / "history.csv", history_csv(history))
     write_json(
@@ -56,4 +62,3 @@ def run(args: argparse.Namespace) -> int:
         run_info(str(device), time.perf_counter() - start, amp=device.type == "cuda"),
     )
     print(f"trained {config.key}: " + ", ".join(f"{k} {v:.4f}" for k, v in history[-1].items() if k != "epoch"))
-    return 0
