@@ -97,9 +97,10 @@ def judge_claim(claim: dict[str, Any], values: dict[str, list[float]], higher_is
     - ``best: A``: A beats every other arm. ``supported`` when every interval of A minus another arm lies above 0,
       ``contradicted`` when some arm is better than A with an interval above 0, else ``inconclusive``.
     - ``better: [A, B]``: A beats B, judged by the one interval.
-    - ``among_best: {arms: [...], k: K}``: the best of the listed arms ranks within the top K by mean
-      (``supported``); ``contradicted`` when at least K arms are better than it with intervals above 0, so the
-      listed family is confidently outside the top K; else ``inconclusive``.
+    - ``among_best: {arms: [...], k: K}``: the best-ranked of the listed arms is confidently in the top K:
+      ``supported`` when at least (arms - K) others are worse than it with intervals below 0, so at most K - 1 can
+      be ahead; ``contradicted`` when at least K arms are better than it with intervals above 0, so it is
+      confidently outside the top K; else ``inconclusive`` (a rank by means alone proves nothing).
     """
     kind = next(k for k in CLAIM_KINDS if k in claim)
     means = {arm: float(np.mean(v)) for arm, v in values.items()}
@@ -119,7 +120,8 @@ def judge_claim(claim: dict[str, Any], values: dict[str, list[float]], higher_is
         top = next(arm for arm in order if arm in listed)
         comparisons = [compare(top, values[top], b, values[b], higher_is_better) for b in order if b != top]
         beaten_by = sum(c.verdict == "worse" for c in comparisons)
-        if order.index(top) < k:
+        beats = sum(c.verdict == "better" for c in comparisons)
+        if beats >= len(order) - k:
             verdict = "supported"
         elif beaten_by >= k:
             verdict = "contradicted"

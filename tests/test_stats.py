@@ -60,9 +60,10 @@ VALUES = {"big": [0.90, 0.91, 0.92], "mid": [0.80, 0.82, 0.81], "low": [0.50, 0.
         ({"better": ["low", "big"]}, False, "supported"),  # lower is better
         ({"better": ["mid", "noisy"]}, True, "inconclusive"),
         ({"best": "low"}, True, "contradicted"),
-        ({"among_best": {"arms": ["mid", "low"], "k": 2}}, True, "supported"),
+        ({"among_best": {"arms": ["mid", "low"], "k": 3}}, True, "supported"),  # only "low" is surely below
+        ({"among_best": {"arms": ["mid", "low"], "k": 2}}, True, "inconclusive"),  # "noisy" may be above "mid"
         ({"among_best": {"arms": ["low"], "k": 2}}, True, "contradicted"),
-        ({"among_best": {"arms": ["low"], "k": 1}}, False, "supported"),
+        ({"among_best": {"arms": ["low"], "k": 1}}, False, "inconclusive"),  # first by mean, "noisy" overlaps
     ],
 )
 def test_claim_verdicts(claim: dict, higher: bool, verdict: str) -> None:
@@ -79,3 +80,11 @@ def test_best_supported_when_every_interval_is_above_zero() -> None:
     values = {k: v for k, v in VALUES.items() if k != "noisy"}
     judged = judge_claim({"text": "t", "best": "big"}, values, True)
     assert judged["verdict"] == "supported" and [c["b"] for c in judged["comparisons"]] == ["mid", "low"]
+
+
+def test_among_best_needs_intervals_not_just_ranks() -> None:
+    values = {k: v for k, v in VALUES.items() if k != "noisy"}
+    assert judge_claim({"text": "t", "among_best": {"arms": ["big"], "k": 1}}, values, True)["verdict"] == "supported"
+    tied = {"a": [0.80, 0.82, 0.81], "b": [0.80, 0.81, 0.82], "c": [0.1, 0.12, 0.11]}
+    judged = judge_claim({"text": "t", "among_best": {"arms": ["a"], "k": 1}}, tied, True)
+    assert judged["ranking"][0] == "a" and judged["verdict"] == "inconclusive"
