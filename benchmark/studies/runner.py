@@ -46,8 +46,14 @@ def cell_run(study: StudyConfig, arm: str, seed: int) -> RunConfig:
     return replace(study.arms[arm], seed=seed, key=f"{study.name}/{arm}/s{seed}")
 
 
-def run_cell(run: RunConfig, params: Params, device: torch.device, out_dir: Path, progress: bool) -> CellResult:
-    """Train and evaluate one cell, or return its cached result when the settings are unchanged."""
+def run_cell(
+    run: RunConfig, params: Params, device: torch.device, out_dir: Path, progress: bool, keep_weights: bool = True
+) -> CellResult:
+    """Train and evaluate one cell, or return its cached result when the settings are unchanged.
+
+    Without ``keep_weights`` the cell's final weights are deleted once scored: only its result is reused, and a
+    study's cells would otherwise put hundreds of MB of weights through DVC's cache on every change.
+    """
     cached = out_dir / RESULT
     if cached.is_file():
         record = json.loads(cached.read_text())
@@ -74,6 +80,8 @@ def run_cell(run: RunConfig, params: Params, device: torch.device, out_dir: Path
     arm, seed = run.key.split("/")[1], run.seed
     result = CellResult(arm, seed, rounded(metrics), trained - start, time.perf_counter() - trained)
     write_json(cached, {"run": run.to_dict(), "result": vars(result)})
+    if not keep_weights:
+        (out_dir / FINAL).unlink()
     return result
 
 
@@ -85,11 +93,14 @@ def run_study(
     progress: bool = True,
     on_cell: Callable[[CellResult], None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Train every cell of ``study``; returns (metrics record, timing log)."""
+    """Train every cell of ``study``; returns (metrics record, timing log). Only cells that another arm starts
+    from (``init_from``) keep their weights."""
+    sources = {run.init_from for run in study.arms.values()}
     results = []
     for arm in study.arms:
         for seed in study.seeds:
-            result = run_cell(cell_run(study, arm, seed), params, device, out_dir / arm / f"s{seed}", progress)
+            cell = cell_run(study, arm, seed)
+            result = run_cell(cell, params, device, out_dir / arm / f"s{seed}", progress, keep_weights=arm in sources)
             if on_cell is not None:
                 on_cell(result)
             results.append(result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,17 @@ def test_study_trains_every_cell_and_judges_the_claim(study_project, tmp_path: P
     assert record["claim"]["kind"] == "better" and record["claim"]["ranking"] == ["fast", "frozen"]
     assert {c["arm"] for c in timing["cells"]} == {"fast", "frozen"} and "train_seconds" not in json.dumps(record)
     assert sorted(p.parent.name for p in (tmp_path / "cells").rglob(runner.RESULT)) == ["s0", "s0", "s1", "s1"]
+    assert not list((tmp_path / "cells").rglob("*.pt")), "no arm starts from another: scored cells keep no weights"
+
+
+def test_cells_that_other_arms_start_from_keep_their_weights(study_project, tmp_path: Path) -> None:
+    study = study_project.studies["lr"]
+    tuned = replace(study.arms["frozen"], init_from="fast")
+    study = replace(study, arms={"fast": study.arms["fast"], "tuned": tuned})
+    record, _ = runner.run_study(study, study_project, DEVICE, tmp_path / "cells", False)
+    kept = sorted(str(p.relative_to(tmp_path / "cells")) for p in (tmp_path / "cells").rglob("*.pt"))
+    assert kept == ["fast/s0/model.pt", "fast/s1/model.pt"]
+    assert record["arms"]["tuned"]["values"] == pytest.approx(record["arms"]["fast"]["values"], abs=0.05)
 
 
 def test_finished_cells_are_reused_and_changed_arms_retrain(study_project, tmp_path, monkeypatch) -> None:
