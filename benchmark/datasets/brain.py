@@ -15,7 +15,7 @@ import numpy as np
 
 from benchmark.config import DatasetConfig
 from benchmark.datasets.base import Access, SurveyRow, extracted, register_dataset
-from benchmark.datasets.builders import CatalogDataset, CsvImages, Items, NiftiVolumes
+from benchmark.datasets.builders import CatalogDataset, Items, NiftiVolumes, labels_csv
 from benchmark.datasets.download import RemoteFile
 from benchmark.datasets.formats import read_mat_v73, to_uint8
 
@@ -162,7 +162,7 @@ register_dataset(
 )
 
 register_dataset(
-    CsvImages(
+    labels_csv(
         name="adni",
         title="ADNI (Alzheimer's Disease Neuroimaging Initiative) T1 MRI",
         tasks=("classification",),
@@ -186,15 +186,13 @@ register_dataset(
         ),
         size="850k+ images (survey); ~2,400 subjects with T1 MRI across ADNI 1/GO/2/3",
         survey=SurveyRow(4, "Brain", "ADNI", "C", "850k", "[114, 137, 138]", "[136]"),
-        csvs=(("labels.csv", ""),),
-        id_column="image",
         label_column="diagnosis",
         group_column="subject",
     )
 )
 
 register_dataset(
-    CsvImages(
+    labels_csv(
         name="oasis3",
         title="OASIS-3 (Open Access Series of Imaging Studies) T1 MRI",
         tasks=("classification",),
@@ -218,8 +216,6 @@ register_dataset(
         ),
         size="1,378 participants, 2,842 MR sessions",
         survey=SurveyRow(4, "Brain", "OASIS-3", "C / D", "2k+", "[99, 138]", "[139]"),
-        csvs=(("labels.csv", ""),),
-        id_column="image",
         label_column="cdr",
         group_column="subject",
     )

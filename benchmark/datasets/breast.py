@@ -14,7 +14,7 @@ import numpy as np
 
 from benchmark.config import DatasetConfig
 from benchmark.datasets.base import Access, DatasetSpec, SplitArrays, SurveyRow, extracted, register_dataset
-from benchmark.datasets.builders import CsvImages
+from benchmark.datasets.builders import CsvImages, labels_csv
 from benchmark.datasets.download import RemoteFile
 from benchmark.datasets.formats import resize_uint8, to_chw
 from benchmark.errors import ConfigError
@@ -207,7 +207,7 @@ register_dataset(
 )
 
 register_dataset(
-    CsvImages(
+    labels_csv(
         name="bcs_dbt",
         title="BCS-DBT (Breast Cancer Screening - Digital Breast Tomosynthesis)",
         tasks=("classification", "detection"),
@@ -230,8 +230,6 @@ register_dataset(
         ),
         size="22,032 volumes, 5,610 studies, 5,060 patients, 1.63 TB",
         survey=SurveyRow(4, "Breast", "BCS-DBT", "C / D / S", "22k+", "[149]", "[148]"),
-        csvs=(("labels.csv", ""),),
-        id_column="image",
         label_column="label",
         group_column="patient",
     )

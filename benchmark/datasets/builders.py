@@ -276,6 +276,14 @@ class CsvImages(CatalogDataset):
         return [(image, None) for image in read_any(key, config)]
 
 
+def labels_csv(label_column: str, group_column: str, **entry: Any) -> CsvImages:
+    """A :class:`CsvImages` entry labelled by the ``labels.csv`` its access steps have the user write: one row per
+    image, with columns ``image`` (file name or path), ``label_column`` and ``group_column`` (patient or subject)."""
+    return CsvImages(
+        csvs=(("labels.csv", ""),), id_column="image", label_column=label_column, group_column=group_column, **entry
+    )
+
+
 def _listed_ids(root: Path, lists: tuple[tuple[str, str], ...]) -> dict[str, str]:
     """Item id -> official split from id-list files (one id per line; a path's stem also counts)."""
     listed: dict[str, str] = {}

@@ -10,7 +10,7 @@ folders, ChestX-ray14's patient-disjoint test list), else seeded patient-level s
 from __future__ import annotations
 
 from benchmark.datasets.base import Access, SurveyRow, register_dataset
-from benchmark.datasets.builders import CsvImages, ImageFolder
+from benchmark.datasets.builders import CsvImages, ImageFolder, labels_csv
 from benchmark.datasets.download import RemoteFile
 
 TCIA_RETRIEVER = "https://wiki.cancerimagingarchive.net/display/NBIA/Downloading+TCIA+Images"
@@ -140,7 +140,7 @@ for _name, _title, _classes, _lic, _prov, _size, _row, _home, _labels in (
     ),
 ):
     register_dataset(
-        CsvImages(
+        labels_csv(
             name=_name,
             title=_title,
             tasks=("classification",),
@@ -163,8 +163,6 @@ for _name, _title, _classes, _lic, _prov, _size, _row, _home, _labels in (
             ),
             size=_size,
             survey=_row,
-            csvs=(("labels.csv", ""),),
-            id_column="image",
             label_column="label",
             group_column="patient",
         )

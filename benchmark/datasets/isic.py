@@ -18,6 +18,16 @@ HAM_CLASSES = ("MEL", "NV", "BCC", "AKIEC", "BKL", "DF", "VASC")
 ISIC2019_CLASSES = ("MEL", "NV", "BCC", "AK", "BKL", "DF", "VASC", "SCC")
 LICENCE = "CC BY-NC 4.0 (ISIC archive terms; attribution to the challenge and source datasets)"
 HOME = "https://challenge.isic-archive.com/data/"
+# what every challenge set on the S3 bucket shares (HAM10000 is placed by hand from Dataverse)
+S3_ENTRY = {
+    "modality": "dermoscopy (JPEG)",
+    "body_area": "skin",
+    "license": LICENCE,
+    "synthetic": False,
+    "access": Access("public_http", HOME),
+    "survey": ISIC_ROW,
+    "archive": ALL_ARCHIVES,
+}
 
 
 def _s3(*names: str) -> tuple[RemoteFile, ...]:
@@ -29,17 +39,11 @@ register_dataset(
         name="isic2018_task1",
         title="ISIC 2018 Task 1: lesion boundary segmentation",
         tasks=("segmentation", "generation"),
-        modality="dermoscopy (JPEG)",
-        body_area="skin",
-        license=LICENCE,
+        **S3_ENTRY,
         provenance="Codella et al., arXiv:1902.03368 (ISIC 2018); Tschandl et al., Sci. Data 2018",
-        synthetic=False,
         mask_classes=("background", "lesion"),
         files=_s3("2018/ISIC2018_Task1-2_Training_Input.zip", "2018/ISIC2018_Task1_Training_GroundTruth.zip"),
-        access=Access("public_http", HOME),
         size="2,594 training images with lesion masks, 10.4 GB",
-        survey=ISIC_ROW,
-        archive=ALL_ARCHIVES,
         image_glob="ISIC2018_Task1-2_Training_Input.zip.d/**/ISIC_*.jpg",
         mask_sub=(
             r"ISIC2018_Task1-2_Training_Input\.zip\.d/.*?(ISIC_\d+)\.jpg$",
@@ -54,18 +58,12 @@ register_dataset(
         name="isic2018_task3",
         title="ISIC 2018 Task 3: lesion diagnosis (HAM10000 images)",
         tasks=("classification", "generation"),
-        modality="dermoscopy (JPEG)",
-        body_area="skin",
-        license=LICENCE,
+        **S3_ENTRY,
         provenance="Codella et al. 2019 (ISIC 2018); Tschandl et al., Sci. Data 2018 (HAM10000)",
-        synthetic=False,
         classes=HAM_CLASSES,
         files=_s3("2018/ISIC2018_Task3_Training_Input.zip", "2018/ISIC2018_Task3_Training_GroundTruth.zip"),
-        access=Access("public_http", HOME),
         size="10,015 training images, 7 classes, 2.6 GB",
-        survey=ISIC_ROW,
         note="image-level seeded split (this release has no lesion ids; `ham10000` groups by lesion)",
-        archive=ALL_ARCHIVES,
         csvs=(("ISIC2018_Task3_Training_GroundTruth.zip.d/**/*.csv", ""),),
         id_column="image",
     )
@@ -76,23 +74,17 @@ register_dataset(
         name="isic2019",
         title="ISIC 2019: skin lesion classification",
         tasks=("classification", "generation"),
-        modality="dermoscopy (JPEG)",
-        body_area="skin",
-        license=LICENCE,
+        **S3_ENTRY,
         provenance="Tschandl et al. 2018; Codella et al. 2018; Combalia et al. 2019 (BCN20000); URLs as in "
         "owkin/FLamby fed_isic2019 download_isic.py",
-        synthetic=False,
         classes=ISIC2019_CLASSES,
         files=_s3(
             "2019/ISIC_2019_Training_Input.zip",
             "2019/ISIC_2019_Training_GroundTruth.csv",
             "2019/ISIC_2019_Training_Metadata.csv",
         ),  # fmt: skip
-        access=Access("public_http", HOME),
         size="25,331 training images, 8 classes, 9.1 GB",
-        survey=ISIC_ROW,
         note="image-level seeded split; the ground truth's ninth column (UNK) is empty for training images",
-        archive=ALL_ARCHIVES,
         csvs=(("ISIC_2019_Training_GroundTruth.csv", ""),),
         id_column="image",
     )
@@ -103,17 +95,11 @@ register_dataset(
         name="isic2020",
         title="ISIC 2020: SIIM-ISIC melanoma classification",
         tasks=("classification", "generation"),
-        modality="dermoscopy (JPEG)",
-        body_area="skin",
-        license=LICENCE,
+        **S3_ENTRY,
         provenance="Rotemberg et al., Sci. Data 2021",
-        synthetic=False,
         classes=("benign", "malignant"),
         files=_s3("2020/ISIC_2020_Training_JPEG.zip", "2020/ISIC_2020_Training_GroundTruth_v2.csv"),
-        access=Access("public_http", HOME),
         size="33,126 training images (584 melanoma) from 2,056 patients, 23 GB",
-        survey=ISIC_ROW,
-        archive=ALL_ARCHIVES,
         csvs=(("ISIC_2020_Training_GroundTruth_v2.csv", ""),),
         id_column="image_name",
         label_column="benign_malignant",

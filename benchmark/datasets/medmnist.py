@@ -23,6 +23,20 @@ from benchmark.errors import ConfigError
 ZENODO = "https://zenodo.org/records/10519652/files"
 SIZES_2D = (28, 64, 128, 224)
 SIZES_3D = (28, 64)
+# the three 2D Organ{A,C,S}MNIST views share one label list (OrganMNIST3D lists the same organs in another order)
+ORGAN_CLASSES = (
+    "bladder",
+    "femur-left",
+    "femur-right",
+    "heart",
+    "kidney-left",
+    "kidney-right",
+    "liver",
+    "lung-left",
+    "lung-right",
+    "pancreas",
+    "spleen",
+)
 
 # flag: (python class, task, channels, n train, n val, n test, licence, {size: md5}, labels) from medmnist/info.py
 INFO = {
@@ -235,19 +249,7 @@ INFO = {
             128: "eeae80d0a227a8d099027e1b3cfd3b60",
             224: "50747347e05c87dd3aaf92c49f9f3170",
         },
-        (
-            "bladder",
-            "femur-left",
-            "femur-right",
-            "heart",
-            "kidney-left",
-            "kidney-right",
-            "liver",
-            "lung-left",
-            "lung-right",
-            "pancreas",
-            "spleen",
-        ),
+        ORGAN_CLASSES,
     ),
     "organcmnist": (
         "OrganCMNIST",
@@ -263,19 +265,7 @@ INFO = {
             128: "773c1f009daa3fe5d9a2a201b2a7ed94",
             224: "050f5e875dc056f6768abf94ec9995d1",
         },
-        (
-            "bladder",
-            "femur-left",
-            "femur-right",
-            "heart",
-            "kidney-left",
-            "kidney-right",
-            "liver",
-            "lung-left",
-            "lung-right",
-            "pancreas",
-            "spleen",
-        ),
+        ORGAN_CLASSES,
     ),
     "organsmnist": (
         "OrganSMNIST",
@@ -291,19 +281,7 @@ INFO = {
             128: "ded0c5fa01a95dc4978b956f613e9b8e",
             224: "b354719e553fbbb2513d5533f52a4cb1",
         },
-        (
-            "bladder",
-            "femur-left",
-            "femur-right",
-            "heart",
-            "kidney-left",
-            "kidney-right",
-            "liver",
-            "lung-left",
-            "lung-right",
-            "pancreas",
-            "spleen",
-        ),
+        ORGAN_CLASSES,
     ),
     "organmnist3d": (
         "OrganMNIST3D",

@@ -17,6 +17,7 @@ over labels of each label's accuracy with the score thresholded at 0.5 (``score 
 from __future__ import annotations
 
 import warnings
+from abc import abstractmethod
 
 import torch
 from torchmetrics import Metric
@@ -42,11 +43,33 @@ class Specificity(MulticlassSpecificity):
     higher_is_better = True
 
 
-class PresentClassAUROC(MulticlassAUROC):
+class _DefinedAUROC(Metric):
+    """Mixin before a torchmetrics AUROC with ``average="none"``: each class's (or label's) AUROC, NaN where it is
+    undefined (the targets lack positives or negatives for it), and the mean over the defined ones as the value.
+
+    torchmetrics would score an undefined one as 0 (with a warning) and keep it in the mean.
+    """
+
+    @abstractmethod
+    def _defined(self, target: torch.Tensor) -> torch.Tensor:
+        """Which classes (labels) have both positive and negative ``target`` samples."""
+
+    def _scores(self) -> torch.Tensor:
+        target = dim_zero_cat(self.target)
+        with warnings.catch_warnings():  # undefined ones warn; they are masked just below
+            warnings.simplefilter("ignore", UserWarning)
+            scores = super().compute().double()
+        return torch.where(self._defined(target), scores, torch.full_like(scores, float("nan")))
+
+    def compute(self) -> torch.Tensor:
+        """Mean of the defined AUROCs (NaN if none is defined)."""
+        return self._scores().nanmean()
+
+
+class PresentClassAUROC(_DefinedAUROC, MulticlassAUROC):
     """Macro one-vs-rest AUROC over the classes whose one-vs-rest AUROC is defined.
 
-    A class needs at least one positive and one negative target sample; torchmetrics would instead score a class
-    with no positives as 0 (with a warning) and keep it in the mean. Classes without both are left out, and the
+    A class needs at least one positive and one negative target sample; classes without both are left out, and the
     result is NaN when no class qualifies (the targets hold a single class). Expects probabilities: torchmetrics
     softmaxes scores outside [0, 1], so logits would be silently transformed.
     """
@@ -54,22 +77,16 @@ class PresentClassAUROC(MulticlassAUROC):
     def __init__(self, num_classes: int) -> None:
         super().__init__(num_classes=num_classes, average="none", thresholds=None)
 
+    def _defined(self, target: torch.Tensor) -> torch.Tensor:
+        counts = torch.bincount(target.long(), minlength=self.num_classes)
+        return (counts > 0) & (counts < target.numel())
+
     def per_class(self) -> torch.Tensor:
         """One-vs-rest AUROC of every class, NaN where it is undefined."""
-        target = dim_zero_cat(self.target)
-        with warnings.catch_warnings():  # undefined classes warn; they are masked just below
-            warnings.simplefilter("ignore", UserWarning)
-            scores = MulticlassAUROC.compute(self).double()
-        counts = torch.bincount(target.long(), minlength=self.num_classes)
-        defined = (counts > 0) & (counts < target.numel())
-        return torch.where(defined, scores, torch.full_like(scores, float("nan")))
-
-    def compute(self) -> torch.Tensor:
-        """Mean of the defined per-class AUROCs (NaN if none is defined)."""
-        return self.per_class().nanmean()
+        return self._scores()
 
 
-class PresentLabelAUROC(MultilabelAUROC):
+class PresentLabelAUROC(_DefinedAUROC, MultilabelAUROC):
     """Mean AUROC over the labels that have positive and negative targets (MedMNIST's AUC for multi-label sets).
 
     MedMNIST's evaluator fails on a label without both (scikit-learn raises); here such a label is left out of the
@@ -79,22 +96,18 @@ class PresentLabelAUROC(MultilabelAUROC):
     def __init__(self, num_labels: int) -> None:
         super().__init__(num_labels=num_labels, average="none", thresholds=None)
 
+    def _defined(self, target: torch.Tensor) -> torch.Tensor:
+        positives = target.sum(0)
+        return (positives > 0) & (positives < target.shape[0])
+
     def per_label(self) -> torch.Tensor:
         """AUROC of every label, NaN where it is undefined."""
-        target = dim_zero_cat(self.target)
-        with warnings.catch_warnings():  # undefined labels warn; they are masked just below
-            warnings.simplefilter("ignore", UserWarning)
-            scores = MultilabelAUROC.compute(self).double()
-        positives = target.sum(0)
-        defined = (positives > 0) & (positives < target.shape[0])
-        return torch.where(defined, scores, torch.full_like(scores, float("nan")))
-
-    def compute(self) -> torch.Tensor:
-        """Mean of the defined per-label AUROCs (NaN if none is defined)."""
-        return self.per_label().nanmean()
+        return self._scores()
 
 
 _LABELS = {"task": "classification", "higher_is_better": True, "input": "labels"}
+_PROBS = {"task": "classification", "higher_is_better": True, "input": "probs"}
+_MULTILABEL = {"task": "multilabel", "higher_is_better": True, "input": "probs"}
 
 
 @METRICS.register("accuracy", **_LABELS, description="fraction of correct predictions")
@@ -127,13 +140,7 @@ def f1(num_classes: int) -> Metric:
     return MulticlassF1Score(num_classes=num_classes, average="macro")
 
 
-@METRICS.register(
-    "auroc",
-    task="classification",
-    higher_is_better=True,
-    input="probs",
-    description="macro one-vs-rest AUROC on probabilities",
-)
+@METRICS.register("auroc", **_PROBS, description="macro one-vs-rest AUROC on probabilities")
 def auroc(num_classes: int) -> Metric:
     """Macro one-vs-rest AUROC over classes with positives and negatives in the targets (see PresentClassAUROC)."""
     return PresentClassAUROC(num_classes=num_classes)
@@ -152,11 +159,7 @@ def ece(num_classes: int) -> Metric:
 
 
 @METRICS.register(
-    "multilabel_auroc",
-    task="multilabel",
-    higher_is_better=True,
-    input="probs",
-    description="MedMNIST AUC: mean over labels of the per-label AUROC",
+    "multilabel_auroc", **_MULTILABEL, description="MedMNIST AUC: mean over labels of the per-label AUROC"
 )
 def multilabel_auroc(num_labels: int) -> Metric:
     """Macro AUROC over labels with positives and negatives in the targets (see PresentLabelAUROC)."""
@@ -165,9 +168,7 @@ def multilabel_auroc(num_labels: int) -> Metric:
 
 @METRICS.register(
     "multilabel_accuracy",
-    task="multilabel",
-    higher_is_better=True,
-    input="probs",
+    **_MULTILABEL,
     description="MedMNIST ACC: mean over labels of the per-label accuracy at threshold 0.5",
 )
 def multilabel_accuracy(num_labels: int) -> Metric:

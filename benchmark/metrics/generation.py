@@ -483,17 +483,28 @@ def kid_score(real: np.ndarray, fake: np.ndarray, num_subsets: int, subset_size:
     }
 
 
-@METRICS.register(
+def register_feature_set_metric(
+    name: str, score: Callable[[np.ndarray, np.ndarray], dict[str, Any]], summary: str, **meta: Any
+) -> None:
+    """Register ``name`` as a factory of :class:`FeatureSetMetric` applying ``score`` (``summary``: its docstring);
+    the factory takes the ``extractor``, ``device`` and ``batch_size`` every feature-set metric takes."""
+
+    def factory(
+        extractor: Extractor | None = None, device: torch.device | str = "cpu", batch_size: int = 50
+    ) -> FeatureSetMetric:
+        return FeatureSetMetric(score, extractor, device, batch_size)
+
+    factory.__doc__ = summary
+    METRICS.add(name, factory, task="generation", **meta)
+
+
+register_feature_set_metric(
     "fid",
-    task="generation",
+    fid_score,
+    "FID between real and generated image sets.",
     higher_is_better=False,
     description=f"Frechet Inception Distance (pytorch-fid Inception pool3; N >= {FID_MIN_N} per side)",
 )
-def fid(
-    extractor: Extractor | None = None, device: torch.device | str = "cpu", batch_size: int = 50
-) -> FeatureSetMetric:
-    """FID between real and generated image sets."""
-    return FeatureSetMetric(fid_score, extractor, device, batch_size)
 
 
 @METRICS.register(

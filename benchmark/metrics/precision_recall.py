@@ -14,8 +14,7 @@ import numpy as np
 import torch
 
 from benchmark.errors import ConfigError
-from benchmark.metrics.generation import Extractor, FeatureSetMetric, as_features
-from benchmark.registry import METRICS
+from benchmark.metrics.generation import as_features, register_feature_set_metric
 
 #: Neighbourhood size of the paper.
 PR_K = 3
@@ -63,27 +62,17 @@ def precision_recall_score(real: np.ndarray, fake: np.ndarray, k: int = PR_K) ->
     return {"improved_precision": precision, "improved_recall": recall, "pr_k": k}
 
 
-@METRICS.register(
+register_feature_set_metric(
     "improved_precision",
-    task="generation",
+    precision_recall_score,
+    "Improved precision (and recall, in the same record) between real and generated image sets.",
     higher_is_better=True,
     description=f"fraction of generated features inside the real k-NN manifold (Kynkaenniemi et al. 2019, k={PR_K})",
 )
-def improved_precision(
-    extractor: Extractor | None = None, device: torch.device | str = "cpu", batch_size: int = 50
-) -> FeatureSetMetric:
-    """Improved precision (and recall, in the same record) between real and generated image sets."""
-    return FeatureSetMetric(precision_recall_score, extractor, device, batch_size)
-
-
-@METRICS.register(
+register_feature_set_metric(
     "improved_recall",
-    task="generation",
+    precision_recall_score,
+    "Improved recall (and precision, in the same record) between real and generated image sets.",
     higher_is_better=True,
     description=f"fraction of real features inside the generated k-NN manifold (Kynkaenniemi et al. 2019, k={PR_K})",
 )
-def improved_recall(
-    extractor: Extractor | None = None, device: torch.device | str = "cpu", batch_size: int = 50
-) -> FeatureSetMetric:
-    """Improved recall (and precision, in the same record) between real and generated image sets."""
-    return FeatureSetMetric(precision_recall_score, extractor, device, batch_size)

@@ -8,13 +8,14 @@ of the paper's strided ``W_x``); padded convolutions and batch norm as in :mod:`
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
-from benchmark.models.base import SegmenterModel
-from benchmark.models.layers.conv import DoubleConv, conv_cls, conv_transpose_cls, norm_cls, pool_cls
+from benchmark.models.layers.conv import DoubleConv, conv_cls, norm_cls
+from benchmark.models.layers.unet_parts import UNetSegmenter, check_image_size
 from benchmark.registry import MODELS
 
 
@@ -42,7 +43,7 @@ class AttentionGate(nn.Module):
     source="own implementation (Oktay et al. 2018)",
     adapted="gating signal taken after upsampling; padded convolutions, batch norm, base width param",
 )
-class AttentionUNet(SegmenterModel):
+class AttentionUNet(UNetSegmenter):
     """U-Net of ``depth`` levels from ``base_channels`` maps with an attention gate on every skip connection."""
 
     def __init__(
@@ -56,28 +57,15 @@ class AttentionUNet(SegmenterModel):
         loss: str = "ce",
         loss_args: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__()
-        if image_size % 2**depth:
-            raise ValueError(f"attention_unet: image_size {image_size} must be divisible by 2**depth = {2**depth}")
-        widths = [base_channels * 2**i for i in range(depth + 1)]
-        self.down = nn.ModuleList([DoubleConv(spatial_dims, in_channels, widths[0])])
-        self.down.extend(DoubleConv(spatial_dims, widths[i], widths[i + 1]) for i in range(depth))
-        self.pool = pool_cls(spatial_dims)(2)
-        up = conv_transpose_cls(spatial_dims)
-        levels = list(reversed(range(depth)))
-        self.upsample = nn.ModuleList(up(widths[i + 1], widths[i], 2, stride=2) for i in levels)
-        self.gates = nn.ModuleList(AttentionGate(spatial_dims, widths[i], max(widths[i] // 2, 1)) for i in levels)
-        self.up = nn.ModuleList(DoubleConv(spatial_dims, 2 * widths[i], widths[i]) for i in levels)
-        self.head = conv_cls(spatial_dims)(widths[0], self.configure_loss(num_classes, loss, loss_args), 1)
-
-    def forward(self, images: Tensor) -> Tensor:
-        skips = []
-        x = images
-        for i, block in enumerate(self.down):
-            x = block(x if i == 0 else self.pool(x))
-            skips.append(x)
-        skips.pop()
-        for upsample, gate, block in zip(self.upsample, self.gates, self.up):
-            g = upsample(x)
-            x = block(torch.cat([gate(skips.pop(), g), g], dim=1))
-        return self.head(x)
+        check_image_size("attention_unet", image_size, depth)
+        super().__init__(
+            in_channels,
+            num_classes,
+            base_channels,
+            depth,
+            spatial_dims,
+            partial(DoubleConv, spatial_dims),
+            loss,
+            loss_args,
+            gate=lambda channels: AttentionGate(spatial_dims, channels, max(channels // 2, 1)),
+        )

@@ -6,13 +6,14 @@ concatenates them and fuses with a 1x1 convolution, so each level sees several r
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
-from benchmark.models.base import SegmenterModel
-from benchmark.models.layers.conv import conv_cls, conv_transpose_cls, norm_cls, pool_cls
+from benchmark.models.layers.conv import conv_cls, norm_cls
+from benchmark.models.layers.unet_parts import UNetSegmenter, check_image_size
 from benchmark.registry import MODELS
 
 
@@ -51,7 +52,7 @@ class MultiScaleBlock(nn.Module):
     source="own implementation (Su et al. 2021, MSU-Net)",
     adapted="kernel sizes a parameter (paper 3 and 7); padded convolutions, batch norm, base width param",
 )
-class MSUNet(SegmenterModel):
+class MSUNet(UNetSegmenter):
     """U-Net layout of ``depth`` levels with :class:`MultiScaleBlock` (``kernel_sizes``) in encoder and decoder."""
 
     def __init__(
@@ -66,29 +67,8 @@ class MSUNet(SegmenterModel):
         loss: str = "ce",
         loss_args: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__()
-        if image_size % 2**depth:
-            raise ValueError(f"msunet: image_size {image_size} must be divisible by 2**depth = {2**depth}")
+        check_image_size("msunet", image_size, depth)
         if not kernel_sizes or any(k % 2 == 0 for k in kernel_sizes):
             raise ValueError(f"msunet: kernel_sizes must be odd, got {kernel_sizes}")
-        kernels = tuple(kernel_sizes)
-        widths = [base_channels * 2**i for i in range(depth + 1)]
-        self.down = nn.ModuleList([MultiScaleBlock(spatial_dims, in_channels, widths[0], kernels)])
-        self.down.extend(MultiScaleBlock(spatial_dims, widths[i], widths[i + 1], kernels) for i in range(depth))
-        self.pool = pool_cls(spatial_dims)(2)
-        up = conv_transpose_cls(spatial_dims)
-        levels = list(reversed(range(depth)))
-        self.upsample = nn.ModuleList(up(widths[i + 1], widths[i], 2, stride=2) for i in levels)
-        self.up = nn.ModuleList(MultiScaleBlock(spatial_dims, 2 * widths[i], widths[i], kernels) for i in levels)
-        self.head = conv_cls(spatial_dims)(widths[0], self.configure_loss(num_classes, loss, loss_args), 1)
-
-    def forward(self, images: Tensor) -> Tensor:
-        skips = []
-        x = images
-        for i, block in enumerate(self.down):
-            x = block(x if i == 0 else self.pool(x))
-            skips.append(x)
-        skips.pop()
-        for upsample, block in zip(self.upsample, self.up):
-            x = block(torch.cat([skips.pop(), upsample(x)], dim=1))
-        return self.head(x)
+        block = partial(MultiScaleBlock, spatial_dims, kernel_sizes=tuple(kernel_sizes))
+        super().__init__(in_channels, num_classes, base_channels, depth, spatial_dims, block, loss, loss_args)

@@ -6,13 +6,11 @@ side must be divisible by 2**depth.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-import torch
-from torch import Tensor, nn
-
-from benchmark.models.base import SegmenterModel
-from benchmark.models.layers.conv import DoubleConv, conv_cls, conv_transpose_cls, pool_cls
+from benchmark.models.layers.conv import DoubleConv
+from benchmark.models.layers.unet_parts import UNetSegmenter, check_image_size
 from benchmark.registry import MODELS
 
 
@@ -26,7 +24,7 @@ from benchmark.registry import MODELS
     source="own implementation (Ronneberger et al. 2015)",
     adapted="padded convolutions, batch norm, base width param",
 )
-class UNet(SegmenterModel):
+class UNet(UNetSegmenter):
     """``depth`` down/up levels starting at ``base_channels`` feature maps, doubling per level."""
 
     def __init__(
@@ -40,25 +38,6 @@ class UNet(SegmenterModel):
         loss: str = "ce",
         loss_args: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__()
-        if image_size % 2**depth:
-            raise ValueError(f"unet: image_size {image_size} must be divisible by 2**depth = {2**depth}")
-        widths = [base_channels * 2**i for i in range(depth + 1)]
-        self.down = nn.ModuleList([DoubleConv(spatial_dims, in_channels, widths[0])])
-        self.down.extend(DoubleConv(spatial_dims, widths[i], widths[i + 1]) for i in range(depth))
-        self.pool = pool_cls(spatial_dims)(2)
-        up = conv_transpose_cls(spatial_dims)
-        self.upsample = nn.ModuleList(up(widths[i + 1], widths[i], 2, stride=2) for i in reversed(range(depth)))
-        self.up = nn.ModuleList(DoubleConv(spatial_dims, 2 * widths[i], widths[i]) for i in reversed(range(depth)))
-        self.head = conv_cls(spatial_dims)(widths[0], self.configure_loss(num_classes, loss, loss_args), 1)
-
-    def forward(self, images: Tensor) -> Tensor:
-        skips = []
-        x = images
-        for i, block in enumerate(self.down):
-            x = block(x if i == 0 else self.pool(x))
-            skips.append(x)
-        skips.pop()
-        for upsample, block in zip(self.upsample, self.up):
-            x = block(torch.cat([skips.pop(), upsample(x)], dim=1))
-        return self.head(x)
+        check_image_size("unet", image_size, depth)
+        block = partial(DoubleConv, spatial_dims)
+        super().__init__(in_channels, num_classes, base_channels, depth, spatial_dims, block, loss, loss_args)

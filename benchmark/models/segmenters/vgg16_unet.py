@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
 from torch import Tensor, nn
 from torchvision.models.vgg import cfgs, make_layers
 
 from benchmark.models.base import SegmenterModel
 from benchmark.models.layers.conv import DoubleConv, conv_cls, conv_transpose_cls, norm_cls, pool_cls
+from benchmark.models.layers.unet_parts import unet_path
 from benchmark.registry import MODELS
 
 VGG16 = cfgs["D"]  # [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
@@ -79,12 +79,4 @@ class VGG16UNet(SegmenterModel):
         self.head = conv_cls(spatial_dims)(widths[0], self.configure_loss(num_classes, loss, loss_args), 1)
 
     def forward(self, images: Tensor) -> Tensor:
-        skips = []
-        x = images
-        for i, block in enumerate(self.blocks):
-            x = block(x if i == 0 else self.pool(x))
-            skips.append(x)
-        skips.pop()
-        for upsample, block in zip(self.upsample, self.up):
-            x = block(torch.cat([skips.pop(), upsample(x)], dim=1))
-        return self.head(x)
+        return self.head(unet_path(images, self.blocks, self.pool, self.upsample, self.up))
