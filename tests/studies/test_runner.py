@@ -12,6 +12,7 @@ import torch
 import yaml
 
 from benchmark.config import GENERATED_MARKER, load_params
+from benchmark.paths import study_dir
 from benchmark.studies import runner
 
 DEVICE = torch.device("cpu")
@@ -86,9 +87,10 @@ def test_study_trains_every_cell_and_judges_the_claim(study_project, tmp_path: P
 def test_cells_that_other_arms_start_from_keep_their_weights(study_project, tmp_path: Path) -> None:
     study = study_project.studies["lr"]
     tuned = replace(study.arms["frozen"], init_from="fast")
-    study = replace(study, arms={"fast": study.arms["fast"], "tuned": tuned})
-    record, _ = runner.run_study(study, study_project, DEVICE, tmp_path / "cells", False)
-    kept = sorted(str(p.relative_to(tmp_path / "cells")) for p in (tmp_path / "cells").rglob("*.pt"))
+    study = replace(study, arms={"fast": study.arms["fast"], "tuned": tuned}, claim=None)
+    cells = tmp_path / study_dir("lr")  # where init_from looks for the source arm's weights
+    record, _ = runner.run_study(study, study_project, DEVICE, cells, False)
+    kept = sorted(str(p.relative_to(cells)) for p in cells.rglob("*.pt"))
     assert kept == ["fast/s0/model.pt", "fast/s1/model.pt"]
     assert record["arms"]["tuned"]["values"] == pytest.approx(record["arms"]["fast"]["values"], abs=0.05)
 
