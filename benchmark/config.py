@@ -65,6 +65,8 @@ class RunConfig:
         ""  # transfer learning: a run of the suite (in a study: an earlier arm) whose weights start this one
     )
     trainable_layers: int = 0  # > 0: freeze all but the last this many layers with parameters (0: train all)
+    bn_recalibration: bool = True  # precise BatchNorm statistics after each epoch; see training/batchnorm.py
+    select_by: str = ""  # a classification metric: keep the epoch of best validation score ("": the last epoch)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON view (recorded in checkpoints and metrics files)."""
@@ -165,7 +167,29 @@ def parse_run(key: str, spec: dict[str, Any], seed: int, where: str | None = Non
         f"{where}.trainable_layers: invalid value {run.trainable_layers!r}; expected an integer >= 0 (0: train all)",
     )
     _check(isinstance(run.init_from, str), f"{where}.init_from: invalid value {run.init_from!r}; expected a run key")
+    _check(
+        isinstance(run.bn_recalibration, bool),
+        f"{where}.bn_recalibration: invalid value {run.bn_recalibration!r}; expected true or false",
+    )
+    _check_select_by(f"{where}.select_by", run.select_by, run.model)
     return run
+
+
+def _check_select_by(where: str, metric: Any, model: str) -> None:
+    """``select_by``: empty (keep the last epoch) or a classification metric, for a classification model."""
+    from benchmark import METRICS
+
+    if metric == "":
+        return
+    valid = METRICS.names(task="classification") + METRICS.names(task="multilabel")
+    _check(
+        _task(model) == "classification",
+        f'{where}: model {model!r} is not a classifier; selection by a validation metric needs one (use "")',
+    )
+    _check(
+        metric in valid,
+        f'{where}: invalid value {metric!r}; valid choices: {", ".join(valid)} (or "" for the last epoch)',
+    )
 
 
 def check_synthetic(spec: Any, where: str, dataset: str, seed: int) -> None:

@@ -96,6 +96,18 @@ def test_stale_generated_block_is_refused(params_file: Path) -> None:
             r"datasets: unknown dataset 'imagenet_typo'; valid choices: .*fashion_mnist",
         ),
         (lambda raw: raw.update({"device": "tpu"}), r"device: invalid value 'tpu'; valid choices: auto, cpu, cuda"),
+        (
+            lambda raw: raw["suites"]["default"]["runs"]["resnet18-fashion_mnist"].update({"bn_recalibration": "no"}),
+            r"runs.resnet18-fashion_mnist.bn_recalibration: invalid value 'no'; expected true or false",
+        ),
+        (
+            lambda raw: raw["suites"]["default"]["runs"]["resnet18-fashion_mnist"].update({"select_by": "val_auc"}),
+            r"runs.resnet18-fashion_mnist.select_by: invalid value 'val_auc'; valid choices: accuracy, auroc",
+        ),
+        (
+            lambda raw: raw["suites"]["default"]["runs"]["unet-mni152_slices"].update({"select_by": "auroc"}),
+            r"runs.unet-mni152_slices.select_by: model 'unet' is not a classifier",
+        ),
     ],
 )
 def test_bad_values_name_the_key_and_choices(params_file: Path, mutate, message: str) -> None:

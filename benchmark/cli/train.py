@@ -59,6 +59,12 @@ def train_run(params: Params, key: str, progress: bool) -> None:
     write_text_atomic(log_dir(config.key) / "history.csv", history_csv(history))
     write_json(
         log_dir(config.key) / "train_info.json",
-        run_info(str(device), time.perf_counter() - start, amp=device.type == "cuda"),
+        run_info(
+            str(device),
+            time.perf_counter() - start,
+            amp=device.type == "cuda",
+            selected_epoch=int(history[-1].get("best_epoch", config.epochs)),
+            select_by=config.select_by or "last epoch",
+        ),
     )
     print(f"trained {config.key}: " + ", ".join(f"{k} {v:.4f}" for k, v in history[-1].items() if k != "epoch"))

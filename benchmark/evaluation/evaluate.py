@@ -17,7 +17,7 @@ from benchmark.evaluation.reference import load_reference
 from benchmark.metrics import generation
 from benchmark.metrics.inception import extract_features
 from benchmark.metrics.precision_recall import PR_K, precision_recall
-from benchmark.metrics.scoring import score_classification, score_regression, score_segmentation
+from benchmark.metrics.scoring import score_classification, score_multilabel, score_regression, score_segmentation
 from benchmark.models import BenchmarkModel
 from benchmark.models.base import AutoencoderModel, GenerativeModel, TranslationModel
 from benchmark.registry import METRICS
@@ -50,9 +50,13 @@ class EvalContext:
 
 
 def evaluate_classifier(model: BenchmarkModel, ctx: EvalContext) -> Evaluation:
-    """Test-split class probabilities scored by the registered classification metrics."""
+    """Test-split class probabilities scored by the registered classification metrics (multi-label metrics for
+    multi-hot labels)."""
     data = load_split(ctx.prepared_dir, EVAL_SPLIT)
     probs = predict(model, data, ctx.run.eval_batch_size, ctx.device, f"{ctx.run.key} test", ctx.progress)
+    if np.ndim(data.labels) == 2:  # multi-hot labels: MedMNIST's multi-label rules, per-label scores
+        scored = score_multilabel(np.asarray(data.labels), probs)
+        return Evaluation(scored.pop("metrics"), {"split": EVAL_SPLIT, **scored.pop("protocol")}, scored)
     scored = score_classification(np.asarray(data.labels), probs=probs, num_classes=probs.shape[1])
     confusion = np.asarray(scored.pop("confusion_matrix"), dtype=np.int64)
     classes = np.asarray(read_meta(ctx.prepared_dir)["classes"])

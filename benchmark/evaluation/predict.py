@@ -27,13 +27,15 @@ def predict(
     desc: str = "predict",
     progress: bool = True,
 ) -> np.ndarray:
-    """Model outputs for every image of ``data``, in order: class probabilities, per-pixel class indices, or one
-    value per image (regression)."""
+    """Model outputs for every image of ``data``, in order: class probabilities (per-label sigmoid scores when the
+    labels are multi-hot [N, L]), per-pixel class indices, or one value per image (regression)."""
     model.eval()
+    multilabel = model.task == "classification" and data.labels is not None and np.ndim(data.labels) == 2
+    output = (lambda model, logits: logits.sigmoid()) if multilabel else OUTPUTS[model.task]
     outputs = []
     for batch in tqdm(make_loader(data, batch_size, shuffle=False), desc=desc, disable=not progress, leave=False):
         logits = model(batch["image"].to(device)).float()
-        outputs.append(OUTPUTS[model.task](model, logits).cpu().numpy())
+        outputs.append(output(model, logits).cpu().numpy())
     return np.concatenate(outputs)
 
 

@@ -58,7 +58,11 @@ class BenchmarkModel(nn.Module, ABC):
 
 
 class ClassifierModel(BenchmarkModel):
-    """Image -> class logits; trained with cross-entropy (or a registered loss)."""
+    """Image -> class logits; trained with cross-entropy (or a registered loss).
+
+    Multi-hot labels [N, L] (ChestMNIST, ChestX-ray14) make it a multi-label classifier: one logit per label,
+    trained with binary cross-entropy on logits, ``accuracy`` logged per label at ``logit > 0`` (MedMNIST's rule).
+    """
 
     task = "classification"
 
@@ -71,9 +75,13 @@ class ClassifierModel(BenchmarkModel):
         return self.net(images)
 
     def step(self, batch: Batch, group: str) -> ModelOutput:
-        logits = self(batch["image"])
-        loss = self.criterion(logits, batch["label"])
-        accuracy = (logits.argmax(1) == batch["label"]).float().mean()
+        logits, labels = self(batch["image"]), batch["label"]
+        if labels.ndim == 2:
+            loss = nn.functional.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype))
+            accuracy = ((logits > 0) == labels.bool()).float().mean()
+        else:
+            loss = self.criterion(logits, labels)
+            accuracy = (logits.argmax(1) == labels).float().mean()
         return ModelOutput(loss, {"loss": loss.item(), "accuracy": accuracy.item()})
 
 

@@ -12,7 +12,18 @@ from benchmark.io import write_text_atomic
 
 #: Metric columns per task, in display order; the first is the ranking metric.
 TASK_COLUMNS: dict[str, tuple[str, ...]] = {
-    "classification": ("accuracy", "auroc", "f1", "recall", "specificity", "precision", "ece"),
+    # multi-label runs (multi-hot labels) are scored by MedMNIST's multi-label rules, in the last two columns
+    "classification": (
+        "accuracy",
+        "auroc",
+        "f1",
+        "recall",
+        "specificity",
+        "precision",
+        "ece",
+        "multilabel_auroc",
+        "multilabel_accuracy",
+    ),
     "regression": ("rmse", "mae"),
     "segmentation": ("dice", "iou", "hd95", "pixel_accuracy"),
     "generation": (

@@ -26,9 +26,11 @@ from benchmark.errors import ConfigError
 from benchmark.models import BenchmarkModel
 from benchmark.training import checkpoint
 from benchmark.training.augment import flip_shift
+from benchmark.training.batchnorm import DISCRIMINATIVE_TASKS, batchnorm_layers, recalibrate_batchnorm
 from benchmark.training.data import make_loader
 from benchmark.training.optim import build_optimizer, build_scheduler
 from benchmark.training.seeding import rng_state, seed_everything, set_deterministic, set_rng_state
+from benchmark.training.selection import improves, validation_score
 from benchmark.training.synthetic import pool_labels, synthetic_pool, top_up, trained_generator
 from benchmark.training.transfer import apply_transfer
 
@@ -103,7 +105,10 @@ def train(
 ) -> list[dict[str, float]]:
     """Train ``spec`` under ``run``, resuming from ``out_dir/checkpoint.pt`` when it matches; returns the history.
 
-    On success ``out_dir/model.pt`` holds the final weights and the per-epoch checkpoint is removed.
+    On success ``out_dir/model.pt`` holds the final weights (with ``run.select_by``: those of the best validation
+    epoch, recorded as ``best_epoch`` in the history) and the per-epoch checkpoint is removed. With
+    ``run.bn_recalibration``, a discriminative model's BatchNorm statistics are re-estimated over the training split
+    after every epoch, before validation and the checkpoint.
     """
     pool = None
     if run.synthetic:  # before seeding: a cached or freshly trained generator leaves the same RNG state behind
@@ -122,6 +127,9 @@ def train(
     augmentation = torch.Generator().manual_seed(run.seed + 1)
     mixing = torch.Generator().manual_seed(run.seed + 2)
     loader = make_loader(train_data, run.batch_size, shuffle=True, generator=shuffle, num_workers=num_workers)
+    recalibrate = run.bn_recalibration and model.task in DISCRIMINATIVE_TASKS and bool(batchnorm_layers(model))
+    select = bool(run.select_by) and val_data is not None and len(val_data) > 0
+    best: dict[str, Any] = {"epoch": 0, "score": None, "model": None}
     history: list[dict[str, float]] = []
     start = 0
     ckpt_path, key = out_dir / CHECKPOINT, fingerprint(run, spec)
@@ -137,7 +145,7 @@ def train(
             augmentation.set_state(state["augmentation"])
             mixing.set_state(state["mixing"])
             set_rng_state(state["rng"])
-            history, start = state["history"], state["epoch"]
+            history, start, best = state["history"], state["epoch"], state["best"]
     for epoch in range(start, run.epochs):
         model.train()
         sums: dict[str, float] = defaultdict(float)
@@ -165,8 +173,15 @@ def train(
         for scheduler in schedulers.values():
             scheduler.step()
         record = {"epoch": epoch + 1, **_mean_logs(sums, len(train_data), "train_")}
+        if recalibrate:
+            recalibrate_batchnorm(model, make_loader(train_data, run.batch_size, shuffle=False), device)
         if val_data is not None and len(val_data):
             record.update(validation_logs(model, val_data, run, device))
+        if select:
+            score = validation_score(model, val_data, run, device)
+            if improves(score, best["score"], run.select_by):
+                best = {"epoch": epoch + 1, "score": score, "model": _copy_state(model)}
+            record.update({f"val_{run.select_by}": score, "best_epoch": best["epoch"] or epoch + 1})
         history.append(record)
         checkpoint.save_atomic(
             {
@@ -181,14 +196,22 @@ def train(
                 "augmentation": augmentation.get_state(),
                 "mixing": mixing.get_state(),
                 "rng": rng_state(),
+                "best": best,
             },
             ckpt_path,
         )
         if on_epoch_end is not None:
             on_epoch_end(epoch + 1)
+    if best["model"] is not None:
+        model.load_state_dict(best["model"])
     save_model(model, spec, out_dir / FINAL)
     ckpt_path.unlink(missing_ok=True)
     return history
+
+
+def _copy_state(model: BenchmarkModel) -> dict[str, torch.Tensor]:
+    """A detached copy of ``model``'s weights and buffers (the state dict aliases the live tensors)."""
+    return {name: value.detach().clone() for name, value in model.state_dict().items()}
 
 
 def save_model(model: BenchmarkModel, spec: ModelSpec, path: Path) -> None:

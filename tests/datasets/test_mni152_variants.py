@@ -11,6 +11,7 @@ import benchmark
 from benchmark.config import DatasetConfig
 from benchmark.datasets.base import load_split, prepare
 from benchmark.datasets.mni152 import slice_volume
+from benchmark.datasets.mni152_tissue_labels import tissue_labels
 from benchmark.datasets.mni152_triplanar import triplanar_patches
 
 
@@ -61,3 +62,21 @@ def test_real_prepare_records_the_foreground_fraction(tmp_path: Path, name: str,
     assert meta["foreground_fraction"]["train"] == pytest.approx(float(np.mean(np.asarray(train.masks) > 0)), abs=1e-6)
     assert set(np.unique(train.masks)) == set(range(len(meta["mask_classes"])))
     assert min(meta["splits"].values()) > 20
+
+
+def test_tissue_labels_follow_the_pixel_fractions() -> None:
+    masks = np.zeros((3, 10, 10), dtype=np.uint8)
+    masks[0, :2] = 1  # grey 20%, white 0%
+    masks[1, :1], masks[1, 1:2] = 1, 2  # grey 10%, white 10% (>= half of grey)
+    masks[2, :4], masks[2, 4:5] = 1, 2  # grey 40%, white 10% (< half of grey)
+    np.testing.assert_array_equal(tissue_labels(masks), [[1, 0, 0], [0, 1, 1], [1, 1, 0]])
+
+
+def test_real_tissue_labels_are_multi_hot_and_not_degenerate(tmp_path: Path) -> None:
+    spec = benchmark.get_dataset("mni152_tissue_labels")
+    meta = prepare(spec, DatasetConfig(spec.name, image_size=32), tmp_path / "raw", tmp_path / "out", 0, False)
+    assert meta["classes"] == list(spec.classes) and len(spec.classes) == 3
+    for split in ("train", "val", "test"):
+        labels = np.asarray(load_split(tmp_path / "out", split).labels)
+        assert labels.shape == (meta["splits"][split], 3) and set(np.unique(labels)) == {0, 1}
+        assert ((labels.mean(0) > 0.3) & (labels.mean(0) < 0.75)).all(), (split, labels.mean(0))

@@ -152,3 +152,45 @@ def test_report_renders_studies_with_claim_and_effect_sizes(tmp_path: Path) -> N
     assert "| fast vs slow | +0.3000 | [0.2000, 0.4000] | 5.00 | 0.001 | better |" in section
     assert (tmp_path / "reports" / "figures" / "study_lr.png").stat().st_size > 0
     assert "Study: Learning rate" in (tmp_path / "reports" / "index.html").read_text()
+
+
+def test_medmnist_paper_vs_ours(tmp_path: Path) -> None:
+    params = tmp_path / "params.yaml"
+    params.write_text("suite: full\n")
+    ours = [
+        record("resnet18-pneumoniamnist", "classification", {"accuracy": 0.84, "auroc": 0.95}, {"accuracy": True}),
+        record("resnet18-pathmnist", "classification", {"accuracy": 0.9, "auroc": 0.97}, {"accuracy": True}),
+    ]
+    index = write_report(ours, params, "full", tmp_path / "logs", tmp_path / "reports").read_text()
+    section = index[index.index("## MedMNIST v2: paper vs ours") :]
+    rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ") for line in section.splitlines() if "resnet18" in line}
+    assert rows["resnet18-pneumoniamnist"][1:7] == ["0.944", "0.95", "0.006", "0.854", "0.84", "-0.014"]
+    assert rows["resnet18-pathmnist"][1:3] == ["0.983", "0.97"] and rows["resnet18-pathmnist"][7] == "ours"
+    assert rows["resnet18-breastmnist"][1] == "0.901" and rows["resnet18-breastmnist"][7] == "not run in this suite"
+    assert "unverified" in rows["resnet18-dermamnist"][8]
+    assert "Scientific Data 10:41" in section and "medbench suite full" not in section
+
+
+def test_medmnist_section_renders_without_those_runs(tmp_path: Path) -> None:
+    params = tmp_path / "params.yaml"
+    params.write_text("suite: default\n")
+    index = write_report(RECORDS, params, "default", tmp_path / "logs", tmp_path / "reports").read_text()
+    section = index[index.index("## MedMNIST v2: paper vs ours") :]
+    assert section.count("not run in this suite") == 4 and "`medbench suite full`" in section
+
+
+def test_multilabel_run_is_listed_without_a_confusion_matrix(tmp_path: Path) -> None:
+    params = tmp_path / "params.yaml"
+    params.write_text("suite: default\n")
+    multilabel = record(
+        "lenet5-tissue",
+        "classification",
+        {"multilabel_auroc": 0.9, "multilabel_accuracy": 0.8},
+        {"multilabel_auroc": True, "multilabel_accuracy": True},
+    )
+    (tmp_path / "logs" / "lenet5-tissue").mkdir(parents=True)
+    np.savez(tmp_path / "logs" / "lenet5-tissue" / "artifacts.npz")  # multi-label runs save no arrays
+    index = write_report([*RECORDS, multilabel], params, "default", tmp_path / "logs", tmp_path / "reports").read_text()
+    board = leaderboard([*RECORDS, multilabel], "classification")
+    assert board.iloc[-1]["run"] == "lenet5-tissue" and board.iloc[-1]["multilabel_auroc"] == 0.9
+    assert "## lenet5-tissue" in index and "lenet5-tissue_confusion" not in index
