@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from benchmark.config import DatasetConfig, RunConfig
-from benchmark.datasets.base import load_split, read_meta
+from benchmark.datasets.base import as_frames, load_split, read_meta
 from benchmark.errors import ConfigError, DataMissingError
 from benchmark.evaluation.predict import predict
 from benchmark.metrics import generation
@@ -103,7 +103,7 @@ def build_reference(
         }
         (out_dir / INFO).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
         return info
-    pool = load_split(prepared_dir, config.reference_split)
+    pool = as_frames(load_split(prepared_dir, config.reference_split), read_meta(prepared_dir))
     n = min(config.reference_n, len(pool) // 2)
     if n < generation.FID_MIN_N:
         raise ConfigError(
@@ -142,7 +142,7 @@ def write_domain_stats(
     config: DatasetConfig, prepared_dir: Path, out_dir: Path, device: torch.device, seed: int
 ) -> None:
     """Cache the domain classifier's features of the same real half whose Inception features are cached."""
-    pool = load_split(prepared_dir, config.reference_split)
+    pool = as_frames(load_split(prepared_dir, config.reference_split), read_meta(prepared_dir))
     n = min(config.reference_n, len(pool) // 2)
     first, _ = generation.disjoint_halves(len(pool), n, seed)
     classifier = load_model(out_dir / CLASSIFIER / "model.pt", device)
@@ -163,7 +163,7 @@ def _train_classifier(
 ) -> dict[str, Any]:
     """Train the named domain classifier used for the Inception Score; returns its name and test accuracy."""
     meta = read_meta(prepared_dir)
-    train_split, test_split = load_split(prepared_dir, "train"), load_split(prepared_dir, "test")
+    train_split, test_split = (as_frames(load_split(prepared_dir, split), meta) for split in ("train", "test"))
     if train_split.labels is None:
         raise ConfigError(f"datasets.{config.name}: the Inception Score needs class labels and this dataset has none")
     run = _classifier_run(config, seed)
