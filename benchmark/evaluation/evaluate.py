@@ -102,21 +102,13 @@ def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
     fake = extract_features(samples, ref.extractor, device=ctx.device, progress=ctx.progress)
     mu, sigma = generation.feature_stats(fake)
     kid_mean, kid_std = generation.kernel_inception_distance(ref.features, fake, seed=ctx.run.seed)
-    probs = ref.classify(samples)
-    is_mean, is_std = generation.inception_score(probs, splits=min(10, n // 10 or 1))
     precision, recall = precision_recall(ref.features, fake, PR_K)
-    domain_fake = ref.domain(samples)
-    domain_kid, _ = generation.kernel_inception_distance(ref.domain_features, domain_fake, seed=ctx.run.seed)
     metrics = {
         "fid": generation.fid_from_stats(ref.mu, ref.sigma, n, mu, sigma, len(fake)),  # refuses N < FID_MIN_N
         "kid": kid_mean,
         "kid_std": kid_std,
-        "inception_score": is_mean,
-        "inception_score_std": is_std,
         "improved_precision": precision,
         "improved_recall": recall,
-        "fid_domain": generation.fid_from_features(ref.domain_features, domain_fake),
-        "kid_domain": domain_kid,
         "fid_real_floor": ref.floor["fid"],
         "kid_real_floor": ref.floor["kid_mean"],
     }
@@ -127,9 +119,19 @@ def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
         "kid_subset_size": generation.kid_subset_size(n, n, generation.KID_SUBSET_SIZE),
         "inception_score_classifier": ref.classifier_name,
         "precision_recall_k": PR_K,
-        "domain_extractor": ref.domain_protocol["extractor"],
-        "domain_feature_dims": ref.domain_protocol["extractor"]["dims"],
     }
+    if ref.classifier is not None:  # labelled datasets: IS and domain-feature FID/KID from the domain classifier
+        is_mean, is_std = generation.inception_score(ref.classify(samples), splits=min(10, n // 10 or 1))
+        domain_fake = ref.domain(samples)
+        domain_kid, _ = generation.kernel_inception_distance(ref.domain_features, domain_fake, seed=ctx.run.seed)
+        metrics.update(
+            inception_score=is_mean,
+            inception_score_std=is_std,
+            fid_domain=generation.fid_from_features(ref.domain_features, domain_fake),
+            kid_domain=domain_kid,
+        )
+        protocol["domain_extractor"] = ref.domain_protocol["extractor"]
+        protocol["domain_feature_dims"] = ref.domain_protocol["extractor"]["dims"]
     del protocol["extractor"]
     if "frames_axis" in meta:
         gap = temporal.FrameDifferenceGap(meta["frames_axis"])

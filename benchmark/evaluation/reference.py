@@ -4,7 +4,8 @@
 ``reference.json`` (protocol, the real-vs-real FID/KID floor between two disjoint real halves of N each, and the
 domain classifier's test accuracy), and ``classifier/model.pt``: a ResNet-18 trained on the same dataset's labels,
 whose class probabilities give the Inception Score (the FID Inception has no logits). Evaluating K generators then
-costs K feature passes, not 2K.
+costs K feature passes, not 2K. A dataset without class labels (CelebA, ISIC 2018 task 1) gets the Inception
+statistics and floor only: no classifier, so no Inception Score or domain features (``reference.json`` says so).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from benchmark.training.loop import ModelSpec, load_model, train
 
 STATS, INFO, CLASSIFIER = "stats.npz", "reference.json", "classifier"
 DOMAIN_STATS = "domain_stats.npz"
+UNLABELLED = "none: the dataset has no class labels, so no Inception Score or domain features"
 CLASSIFIER_MODEL = "resnet18"
 
 
@@ -42,11 +44,11 @@ class Reference:
     floor: dict[str, Any]
     protocol: dict[str, Any]
     extractor: nn.Module
-    classifier: BenchmarkModel
+    classifier: BenchmarkModel | None  # None: the dataset has no class labels
     classifier_name: str
     device: torch.device
-    domain_features: np.ndarray
-    domain_protocol: dict[str, Any]
+    domain_features: np.ndarray | None
+    domain_protocol: dict[str, Any] | None
 
     @property
     def n(self) -> int:
@@ -125,8 +127,10 @@ def build_reference(
         extractor_info, config.name, config.reference_split, n, (config.image_size, config.image_size)
     )
     generation.save_reference_stats(out_dir / STATS, half_a, protocol)
-    classifier_info = _train_classifier(config, prepared_dir, out_dir / CLASSIFIER, device, seed, progress)
-    write_domain_stats(config, prepared_dir, out_dir, device, seed)
+    classifier_info = None
+    if load_split(prepared_dir, "train").labels is not None:
+        classifier_info = _train_classifier(config, prepared_dir, out_dir / CLASSIFIER, device, seed, progress)
+        write_domain_stats(config, prepared_dir, out_dir, device, seed)
     info = {
         "dataset": config.name,
         "reference_n": n,
@@ -164,8 +168,6 @@ def _train_classifier(
     """Train the named domain classifier used for the Inception Score; returns its name and test accuracy."""
     meta = read_meta(prepared_dir)
     train_split, test_split = (as_frames(load_split(prepared_dir, split), meta) for split in ("train", "test"))
-    if train_split.labels is None:
-        raise ConfigError(f"datasets.{config.name}: the Inception Score needs class labels and this dataset has none")
     run = _classifier_run(config, seed)
     spec = ModelSpec(CLASSIFIER_MODEL, meta["channels"], len(meta["classes"]), config.image_size, {})
     train(run, spec, train_split, None, device, out_dir, progress=progress)
@@ -196,6 +198,8 @@ def load_reference(ref_dir: Path, device: torch.device) -> Reference:
         extractor_info, stored["dataset"], stored["split"], stored["n"], stored["image_size"]
     )  # refuses statistics of other weights
     features, mu, sigma, protocol = generation.load_reference_stats(ref_dir / STATS, requested)
+    if info["classifier"] is None:  # unlabelled dataset: Inception statistics only
+        return Reference(features, mu, sigma, info["floor"], protocol, extractor, None, UNLABELLED, device, None, None)
     classifier = load_model(ref_dir / CLASSIFIER / "model.pt", device)
     domain_path = ref_dir / DOMAIN_STATS
     if not domain_path.is_file():
