@@ -58,6 +58,7 @@ EXTRA = {
     "mni152_wm",
     "mni152_wm_wide",
     "mni152_triplanar",
+    "mni152_sequences",
 }
 
 
