@@ -40,6 +40,7 @@ class DatasetConfig:
     classifier_epochs: int = 2  # epochs of the named domain classifier used for the Inception Score
     channels: int | None = None  # 1 (grey) or 3 (RGB); None keeps the dataset's native channel count
     slices: str = "2d"  # volumes: "2d" one slice per image, "2.5d" each slice with its two neighbours as channels
+    frames: int = 8  # sequence datasets: frames (consecutive slices) per clip
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,10 @@ def parse_dataset(name: str, spec: dict[str, Any]) -> DatasetConfig:
     _check(
         config.slices in SLICE_MODES,
         f"{where}.slices: invalid value {config.slices!r}; valid choices: {', '.join(SLICE_MODES)}",
+    )
+    _check(
+        isinstance(config.frames, int) and 2 <= config.frames <= 64,
+        f"{where}.frames: invalid value {config.frames!r}; expected an integer in [2, 64]",
     )
     _check(
         0.0 <= config.val_fraction < 0.5,

@@ -11,6 +11,7 @@ from benchmark.datasets import (  # noqa: F401  (registration on import)
     medmnist,
     mednist,
     mni152,
+    mni152_sequences,
     mni152_tissue_labels,
     mni152_triplanar,
     mnist,

@@ -5,7 +5,8 @@ them into arrays (``build``). :func:`prepare` writes the arrays in one format fo
 ``<split>_images.npy`` (uint8 [N, C, H, W], or [N, C, D, H, W] for volumes), optional ``<split>_labels.npy``
 (int64 [N], or [N, K] multi-hot for multi-label sets), ``<split>_masks.npy`` (uint8 [N, H, W]) and
 ``<split>_values.npy`` (float32 [N], a regression target), plus ``meta.json`` (classes, split sizes, resolution,
-source checksums, licence). The folder is built beside its destination and renamed into place, so a failed prepare
+source checksums, licence; sequence datasets store clips [N, C, T, H, W] and record ``layout``, ``frames_axis`` and
+``frames`` there). The folder is built beside its destination and renamed into place, so a failed prepare
 leaves nothing half-written.
 
 Every entry also records the survey facts (its Table 4/5 row) and how it can be obtained (:class:`Access`): public
@@ -119,6 +120,10 @@ class DatasetSpec(ABC):
     def class_names(self, files: dict[str, Path]) -> tuple[str, ...]:
         """Label names in label order (``classes``, unless the dataset reads them from its files)."""
         return self.classes
+
+    def layout(self, config: DatasetConfig) -> dict[str, Any]:
+        """Extra ``meta.json`` keys describing a non-default array layout (sequence datasets: frames axis)."""
+        return {}
 
     def sources(self, config: DatasetConfig | None) -> tuple[RemoteFile, ...]:
         """The files this configuration needs (all of ``files`` unless a subclass picks, e.g. by image size)."""
@@ -265,6 +270,7 @@ def prepare(
         "synthetic": spec.synthetic,
         "access": spec.access.kind,
         "sources": {name: sha256_file(path) for name, path in sorted(files.items()) if path.is_file()},
+        **spec.layout(config),
     }
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
@@ -317,3 +323,13 @@ def load_split(prepared_dir: Path, split: str) -> SplitArrays:
     if images is None:
         raise DataMissingError(f"{prepared_dir}: split {split!r} not prepared; valid splits: {', '.join(SPLITS)}")
     return SplitArrays(images, optional("labels"), optional("masks"), optional("values"))
+
+
+def as_frames(arrays: SplitArrays, meta: dict[str, Any]) -> SplitArrays:
+    """A sequence dataset's clips as single frames [N * T, C, H, W], each frame keeping its clip's label, so image
+    metrics and the reference's classifier treat frames as images; other datasets are returned unchanged."""
+    if "frames_axis" not in meta:
+        return arrays
+    clips = np.moveaxis(np.asarray(arrays.images), meta["frames_axis"], 1)  # [N, T, C, H, W]
+    labels = None if arrays.labels is None else np.repeat(np.asarray(arrays.labels), clips.shape[1], axis=0)
+    return SplitArrays(clips.reshape(-1, *clips.shape[2:]), labels)

@@ -11,10 +11,10 @@ import numpy as np
 import torch
 
 from benchmark.config import DatasetConfig, RunConfig
-from benchmark.datasets.base import load_split, read_meta
+from benchmark.datasets.base import SplitArrays, as_frames, load_split, read_meta
 from benchmark.evaluation.predict import predict, sample_images, to_uint8
 from benchmark.evaluation.reference import load_reference
-from benchmark.metrics import generation
+from benchmark.metrics import generation, temporal
 from benchmark.metrics.inception import extract_features
 from benchmark.metrics.precision_recall import PR_K, precision_recall
 from benchmark.metrics.scoring import score_classification, score_multilabel, score_regression, score_segmentation
@@ -95,28 +95,24 @@ def evaluate_regressor(model: BenchmarkModel, ctx: EvalContext) -> Evaluation:
 def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
     """FID, KID and improved precision/recall of N samples against the cached real reference (with the real-vs-real
     floor at the same N), IS from the dataset's named domain classifier, and PSNR/SSIM of test reconstructions for
-    autoencoders."""
+    autoencoders. A video generator's clips are scored frame by frame (frames as images, the first N frames of
+    ceil(N / T) clips) plus the consecutive-frame difference gap to the dataset's real clips."""
     ref = load_reference(ctx.reference_dir, ctx.device)
     n = ref.n
-    samples = sample_images(model, n, seed=ctx.run.seed, batch_size=ctx.run.eval_batch_size)
+    meta = read_meta(ctx.prepared_dir)
+    frames = meta.get("frames", 1)
+    clips = sample_images(model, -(-n // frames), seed=ctx.run.seed, batch_size=ctx.run.eval_batch_size)
+    samples = as_frames(SplitArrays(clips), meta).images[:n]
     fake = extract_features(samples, ref.extractor, device=ctx.device, progress=ctx.progress)
     mu, sigma = generation.feature_stats(fake)
     kid_mean, kid_std = generation.kernel_inception_distance(ref.features, fake, seed=ctx.run.seed)
-    probs = ref.classify(samples)
-    is_mean, is_std = generation.inception_score(probs, splits=min(10, n // 10 or 1))
     precision, recall = precision_recall(ref.features, fake, PR_K)
-    domain_fake = ref.domain(samples)
-    domain_kid, _ = generation.kernel_inception_distance(ref.domain_features, domain_fake, seed=ctx.run.seed)
     metrics = {
         "fid": generation.fid_from_stats(ref.mu, ref.sigma, n, mu, sigma, len(fake)),  # refuses N < FID_MIN_N
         "kid": kid_mean,
         "kid_std": kid_std,
-        "inception_score": is_mean,
-        "inception_score_std": is_std,
         "improved_precision": precision,
         "improved_recall": recall,
-        "fid_domain": generation.fid_from_features(ref.domain_features, domain_fake),
-        "kid_domain": domain_kid,
         "fid_real_floor": ref.floor["fid"],
         "kid_real_floor": ref.floor["kid_mean"],
     }
@@ -127,10 +123,32 @@ def evaluate_generator(model: GenerativeModel, ctx: EvalContext) -> Evaluation:
         "kid_subset_size": generation.kid_subset_size(n, n, generation.KID_SUBSET_SIZE),
         "inception_score_classifier": ref.classifier_name,
         "precision_recall_k": PR_K,
-        "domain_extractor": ref.domain_protocol["extractor"],
-        "domain_feature_dims": ref.domain_protocol["extractor"]["dims"],
     }
+    if ref.classifier is not None:  # labelled datasets: IS and domain-feature FID/KID from the domain classifier
+        is_mean, is_std = generation.inception_score(ref.classify(samples), splits=min(10, n // 10 or 1))
+        domain_fake = ref.domain(samples)
+        domain_kid, _ = generation.kernel_inception_distance(ref.domain_features, domain_fake, seed=ctx.run.seed)
+        metrics.update(
+            inception_score=is_mean,
+            inception_score_std=is_std,
+            fid_domain=generation.fid_from_features(ref.domain_features, domain_fake),
+            kid_domain=domain_kid,
+        )
+        protocol["domain_extractor"] = ref.domain_protocol["extractor"]
+        protocol["domain_feature_dims"] = ref.domain_protocol["extractor"]["dims"]
     del protocol["extractor"]
+    if "frames_axis" in meta:
+        gap = temporal.FrameDifferenceGap(meta["frames_axis"])
+        gap.update(np.asarray(load_split(ctx.prepared_dir, ctx.dataset.reference_split).images), real=True)
+        gap.update(clips, real=False)
+        metrics.update(gap.compute())
+        protocol["frames"] = frames
+        protocol["n_clips"] = len(clips)
+        protocol["per_frame_metrics"] = f"FID/KID/IS/precision/recall on the first N = {n} frames as images"
+        protocol["temporal"] = (
+            "mean |x[t+1] - x[t]| (intensity in [0, 1]) of generated clips vs all clips of the reference split "
+            f"({ctx.dataset.reference_split})"
+        )
     if isinstance(model, AutoencoderModel):
         data = load_split(ctx.prepared_dir, EVAL_SPLIT)
         images = torch.from_numpy(np.asarray(data.images, dtype=np.float32) / 255.0)

@@ -41,7 +41,8 @@ def predict(
 
 @torch.no_grad()
 def sample_images(model: GenerativeModel, n: int, seed: int, batch_size: int) -> np.ndarray:
-    """``n`` uint8 samples [n, C, H, W] drawn with a seeded generator (identical across runs)."""
+    """``n`` uint8 samples [n, C, H, W] (clips [n, C, T, H, W] from video generators) drawn with a seeded
+    generator (identical across runs)."""
     model.eval()
     generator = torch.Generator().manual_seed(seed)
     chunks = [model.sample(min(batch_size, n - start), generator).float().cpu() for start in range(0, n, batch_size)]

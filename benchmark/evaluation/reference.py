@@ -4,7 +4,8 @@
 ``reference.json`` (protocol, the real-vs-real FID/KID floor between two disjoint real halves of N each, and the
 domain classifier's test accuracy), and ``classifier/model.pt``: a ResNet-18 trained on the same dataset's labels,
 whose class probabilities give the Inception Score (the FID Inception has no logits). Evaluating K generators then
-costs K feature passes, not 2K.
+costs K feature passes, not 2K. A dataset without class labels (CelebA, ISIC 2018 task 1) gets the Inception
+statistics and floor only: no classifier, so no Inception Score or domain features (``reference.json`` says so).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import torch
 from torch import nn
 
 from benchmark.config import DatasetConfig, RunConfig
-from benchmark.datasets.base import load_split, read_meta
+from benchmark.datasets.base import as_frames, load_split, read_meta
 from benchmark.errors import ConfigError, DataMissingError
 from benchmark.evaluation.predict import predict
 from benchmark.metrics import generation
@@ -29,6 +30,7 @@ from benchmark.training.loop import ModelSpec, load_model, train
 
 STATS, INFO, CLASSIFIER = "stats.npz", "reference.json", "classifier"
 DOMAIN_STATS = "domain_stats.npz"
+UNLABELLED = "none: the dataset has no class labels, so no Inception Score or domain features"
 CLASSIFIER_MODEL = "resnet18"
 
 
@@ -42,11 +44,11 @@ class Reference:
     floor: dict[str, Any]
     protocol: dict[str, Any]
     extractor: nn.Module
-    classifier: BenchmarkModel
+    classifier: BenchmarkModel | None  # None: the dataset has no class labels
     classifier_name: str
     device: torch.device
-    domain_features: np.ndarray
-    domain_protocol: dict[str, Any]
+    domain_features: np.ndarray | None
+    domain_protocol: dict[str, Any] | None
 
     @property
     def n(self) -> int:
@@ -103,7 +105,7 @@ def build_reference(
         }
         (out_dir / INFO).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
         return info
-    pool = load_split(prepared_dir, config.reference_split)
+    pool = as_frames(load_split(prepared_dir, config.reference_split), read_meta(prepared_dir))
     n = min(config.reference_n, len(pool) // 2)
     if n < generation.FID_MIN_N:
         raise ConfigError(
@@ -125,8 +127,10 @@ def build_reference(
         extractor_info, config.name, config.reference_split, n, (config.image_size, config.image_size)
     )
     generation.save_reference_stats(out_dir / STATS, half_a, protocol)
-    classifier_info = _train_classifier(config, prepared_dir, out_dir / CLASSIFIER, device, seed, progress)
-    write_domain_stats(config, prepared_dir, out_dir, device, seed)
+    classifier_info = None
+    if load_split(prepared_dir, "train").labels is not None:
+        classifier_info = _train_classifier(config, prepared_dir, out_dir / CLASSIFIER, device, seed, progress)
+        write_domain_stats(config, prepared_dir, out_dir, device, seed)
     info = {
         "dataset": config.name,
         "reference_n": n,
@@ -142,7 +146,7 @@ def write_domain_stats(
     config: DatasetConfig, prepared_dir: Path, out_dir: Path, device: torch.device, seed: int
 ) -> None:
     """Cache the domain classifier's features of the same real half whose Inception features are cached."""
-    pool = load_split(prepared_dir, config.reference_split)
+    pool = as_frames(load_split(prepared_dir, config.reference_split), read_meta(prepared_dir))
     n = min(config.reference_n, len(pool) // 2)
     first, _ = generation.disjoint_halves(len(pool), n, seed)
     classifier = load_model(out_dir / CLASSIFIER / "model.pt", device)
@@ -163,9 +167,7 @@ def _train_classifier(
 ) -> dict[str, Any]:
     """Train the named domain classifier used for the Inception Score; returns its name and test accuracy."""
     meta = read_meta(prepared_dir)
-    train_split, test_split = load_split(prepared_dir, "train"), load_split(prepared_dir, "test")
-    if train_split.labels is None:
-        raise ConfigError(f"datasets.{config.name}: the Inception Score needs class labels and this dataset has none")
+    train_split, test_split = (as_frames(load_split(prepared_dir, split), meta) for split in ("train", "test"))
     run = _classifier_run(config, seed)
     spec = ModelSpec(CLASSIFIER_MODEL, meta["channels"], len(meta["classes"]), config.image_size, {})
     train(run, spec, train_split, None, device, out_dir, progress=progress)
@@ -196,6 +198,8 @@ def load_reference(ref_dir: Path, device: torch.device) -> Reference:
         extractor_info, stored["dataset"], stored["split"], stored["n"], stored["image_size"]
     )  # refuses statistics of other weights
     features, mu, sigma, protocol = generation.load_reference_stats(ref_dir / STATS, requested)
+    if info["classifier"] is None:  # unlabelled dataset: Inception statistics only
+        return Reference(features, mu, sigma, info["floor"], protocol, extractor, None, UNLABELLED, device, None, None)
     classifier = load_model(ref_dir / CLASSIFIER / "model.pt", device)
     domain_path = ref_dir / DOMAIN_STATS
     if not domain_path.is_file():

@@ -6,4 +6,5 @@ from benchmark.metrics import (  # noqa: F401  (registration)
     precision_recall,
     regression,
     segmentation,
+    temporal,
 )

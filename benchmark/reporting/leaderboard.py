@@ -38,6 +38,7 @@ TASK_COLUMNS: dict[str, tuple[str, ...]] = {
         "improved_recall",
         "psnr",
         "ssim",
+        "frame_difference_gap",
     ),
     "translation": ("psnr", "ssim", "dice", "fid", "fid_real_floor", "kid"),
 }

@@ -36,7 +36,10 @@ TASK_NOTES = {
     "classifier trained on the same dataset (named in the metrics file), not ImageNet Inception. "
     "`fid_domain`/`kid_domain` use that domain classifier's pooled pre-logit features instead of Inception's "
     "(no real-vs-real floor; compare at equal N). Improved precision/recall (Kynkaenniemi et al. 2019, k = 3, "
-    "Inception features) separate fidelity from coverage.",
+    "Inception features) separate fidelity from coverage. Video generators (TGAN on `mni152_sequences`) are scored "
+    "frame by frame (the first N frames of their clips as images, against N real frames) and by "
+    "`frame_difference_gap`: |mean consecutive-frame difference of generated clips - that of the real clips| "
+    "(0 is best).",
     "translation": "Test split, tissue mask <-> T1 slice: PSNR and SSIM of translated T1 images against the paired "
     "real ones, FID/KID of the translations against the cached real reference (N translations vs the reference's "
     "N, floor as for generation), Dice of translated masks (nearest grey level) against the real masks.",

@@ -59,6 +59,7 @@ EXTRA = {
     "mni152_wm_wide",
     "mni152_triplanar",
     "mni152_tissue_labels",
+    "mni152_sequences",
 }
 
 

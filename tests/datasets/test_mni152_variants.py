@@ -9,8 +9,10 @@ import pytest
 
 import benchmark
 from benchmark.config import DatasetConfig
-from benchmark.datasets.base import load_split, prepare
-from benchmark.datasets.mni152 import slice_volume
+from benchmark.datasets.base import as_frames, load_split, prepare
+from benchmark.datasets.formats import read_nifti
+from benchmark.datasets.mni152 import _TEMPLATE, slice_volume
+from benchmark.datasets.mni152_sequences import slice_sequences
 from benchmark.datasets.mni152_tissue_labels import tissue_labels
 from benchmark.datasets.mni152_triplanar import triplanar_patches
 
@@ -80,3 +82,34 @@ def test_real_tissue_labels_are_multi_hot_and_not_degenerate(tmp_path: Path) -> 
         labels = np.asarray(load_split(tmp_path / "out", split).labels)
         assert labels.shape == (meta["splits"][split], 3) and set(np.unique(labels)) == {0, 1}
         assert ((labels.mean(0) > 0.3) & (labels.mean(0) < 0.75)).all(), (split, labels.mean(0))
+
+
+def test_sequence_frames_are_consecutive_slices_of_the_volume() -> None:
+    t1, gm, wm = box_volume()
+    t1 = np.arange(t1.size, dtype=np.float32).reshape(t1.shape) % 251  # distinct voxels
+    clips, planes, starts = slice_sequences(t1, gm, wm, size=40, frames=4)  # 40 px: area resize is the identity
+    assert clips.shape[1:] == (1, 4, 40, 40) and set(planes) == {0, 1, 2}
+    assert all(s % 4 == 0 for s in starts)
+    for clip, plane, start in zip(clips, planes, starts):
+        volume = np.moveaxis(t1, plane, 0)
+        for t in range(4):
+            expected = np.clip(np.round(np.rot90(volume[start + t], k=1)), 0, 255).astype(np.uint8)
+            np.testing.assert_array_equal(clip[0, t], expected)
+    assert starts.min() >= 8 and starts.max() + 4 <= 32, "only windows whose every slice holds brain"
+
+
+def test_real_sequences_prepare_with_layout_and_consecutive_frames(tmp_path: Path) -> None:
+    config = DatasetConfig("mni152_sequences", image_size=16, frames=4)
+    meta = prepare(benchmark.get_dataset("mni152_sequences"), config, tmp_path / "raw", tmp_path / "o", 0, False)
+    assert (meta["frames_axis"], meta["frames"]) == (2, 4) and "[N, C, T, H, W]" in meta["layout"]
+    train, test = load_split(tmp_path / "o", "train"), load_split(tmp_path / "o", "test")
+    assert train.images.shape[1:] == (1, 4, 16, 16) and len(train.labels) == len(train)
+    t1, gm, wm = (read_nifti(tmp_path / "raw" / _TEMPLATE.format(k)) for k in ("t1", "gm", "wm"))
+    clips, _, _ = slice_sequences(t1, gm, wm, size=16, frames=4)
+    as_rows = {c.tobytes() for c in clips}
+    assert all(c.tobytes() in as_rows for c in np.concatenate([train.images, test.images]))
+    assert not {c.tobytes() for c in train.images} & {c.tobytes() for c in test.images}
+    frames = as_frames(train, meta)
+    assert frames.images.shape == (4 * len(train), 1, 16, 16) and np.array_equal(
+        frames.labels[:4], [train.labels[0]] * 4
+    )

@@ -66,6 +66,7 @@ def test_metrics_files_record_values_and_protocol(repo: Path) -> None:
         "unet-mni152_slices",
         "dcgan-mni152_slices",
         "vae-mni152_slices",
+        "tgan-mni152_sequences",
     }
     for key, run in runs.items():
         record = json.loads((repo / "metrics" / f"{key}.json").read_text())
@@ -126,7 +127,7 @@ def test_leaderboards_have_one_row_per_run(repo: Path) -> None:
         "classification": ["resnet18-fashion_mnist", "shallow_nn-mni152_slices", "vit-mni152_slices"],
         "regression": ["regressor-mni152_slices"],
         "segmentation": ["unet-mni152_slices"],
-        "generation": ["dcgan-mni152_slices", "vae-mni152_slices"],
+        "generation": ["dcgan-mni152_slices", "tgan-mni152_sequences", "vae-mni152_slices"],
     }
     for task, runs in expected.items():
         with open(repo / "leaderboards" / f"{task}.csv") as handle:

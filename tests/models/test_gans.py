@@ -29,10 +29,11 @@ def build(name: str, size: int = SIZE, **kw: object) -> nn.Module:
     return benchmark.create_model(name, in_channels=1, num_classes=3, image_size=size, **kw)
 
 
-def batch(n: int = 6, size: int = SIZE) -> dict[str, torch.Tensor]:
+def batch(n: int = 6, size: int = SIZE, frames: int | None = None) -> dict[str, torch.Tensor]:
+    """Random images [n, 1, S, S], or clips [n, 1, T, S, S] with ``frames``, with labels and masks."""
     gen = torch.Generator().manual_seed(0)
     return {
-        "image": torch.rand(n, 1, size, size, generator=gen),
+        "image": torch.rand(n, 1, *((frames,) if frames else ()), size, size, generator=gen),
         "label": torch.arange(n) % 3,
         "mask": torch.randint(0, 3, (n, size, size), generator=gen),
     }
@@ -40,7 +41,7 @@ def batch(n: int = 6, size: int = SIZE) -> dict[str, torch.Tensor]:
 
 def test_registry_lists_the_zoo() -> None:
     expected = {"biggan", "cgan", "controllable_gan", "cyclegan", "dcgan", "gan", "pggan", "pix2pix", "stylegan"}
-    assert expected | {"vqgan", "wgan"} <= set(GANS)
+    assert expected | {"tgan", "vqgan", "wgan"} <= set(GANS)
 
 
 @pytest.mark.parametrize("name", GANS)
@@ -54,7 +55,7 @@ def test_one_discriminator_and_one_generator_step_change_only_their_own_weights(
         optimizer = torch.optim.Adam(params, lr=1e-2)
         ids = {id(p) for p in params}
         others = {n: p.detach().clone() for n, p in model.named_parameters() if id(p) not in ids}
-        out = model.step(batch(), group)
+        out = model.step(batch(frames=model.frames if MODELS.get(name).meta.get("temporal") else None), group)
         assert torch.isfinite(out.loss) and all(np.isfinite(v) for v in out.logs.values()), group
         optimizer.zero_grad()
         out.loss.backward()

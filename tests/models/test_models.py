@@ -33,10 +33,20 @@ def separable_batch(size: int, n: int = 8) -> dict[str, torch.Tensor]:
     return {"image": images, "label": labels, "mask": masks, "value": images.mean(dim=(1, 2, 3))}
 
 
+def batch_for(model: torch.nn.Module, name: str, size: int) -> dict[str, torch.Tensor]:
+    """``separable_batch``; for video models (``temporal`` metadata) each image becomes a clip of model.frames
+    frames growing brighter over time, [N, 1, T, S, S]."""
+    batch = separable_batch(size)
+    if MODELS.get(name).meta.get("temporal"):
+        ramp = torch.linspace(0.5, 1.0, model.frames).view(1, 1, -1, 1, 1)
+        batch["image"] = batch["image"][:, :, None] * ramp
+    return batch
+
+
 @pytest.mark.parametrize("name", MODELS.names())
 def test_step_gives_finite_loss_and_gradients_for_every_group(name: str) -> None:
     model, size = make_model(name)
-    batch = separable_batch(size)
+    batch = batch_for(model, name, size)
     for group, params in model.optimizer_groups().items():
         model.zero_grad()
         out = model.step(batch, group)
@@ -75,7 +85,8 @@ def test_generator_samples_have_declared_shape_range_and_seed(name: str) -> None
     first = model.sample(5, torch.Generator().manual_seed(3))
     again = model.sample(5, torch.Generator().manual_seed(3))
     assert isinstance(model, GenerativeModel)
-    assert first.shape == (5, 1, size, size)
+    frames = (model.frames,) if MODELS.get(name).meta.get("temporal") else ()
+    assert first.shape == (5, 1, *frames, size, size)
     assert first.min() >= 0 and first.max() <= 1
     assert torch.equal(first, again)
     if isinstance(model, AutoencoderModel):

@@ -10,6 +10,7 @@ from benchmark.models.gans import (  # noqa: F401  (registration on import)
     pggan,
     pix2pix,
     stylegan,
+    tgan,
     vqgan,
     wgan,
 )

@@ -4,7 +4,9 @@ G: A -> B and F: B -> A are ResNet generators (7x7 conv, two stride-2 down convs
 instance norm); D_A and D_B are PatchGANs with the least-squares GAN loss. Generator loss: adversarial (both ways)
 + lambda_cyc (||F(G(a)) - a||_1 + ||G(F(b)) - b||_1) + lambda_id (||G(b) - b||_1 + ||F(a) - a||_1). Pairing is
 broken on purpose: the B images of a batch are rolled by one position against their A masks, so no loss ever sees a
-matched pair. On ``mni152_slices``: A = tissue masks (as grey levels), B = T1 slices.
+matched pair. On ``mni152_slices``: A = tissue masks (as grey levels), B = T1 slices. B keeps the dataset's channels
+(1 or 3: mask <-> RGB image); the identity loss, which feeds each generator its own output domain, applies only when
+both domains have one channel (as in the paper, it is for same-shaped domains).
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ class ResidualBlock(nn.Module):
 
 
 class ResnetGenerator(nn.Sequential):
-    """[N, C, S, S] -> [N, C, S, S] in [-1, 1]; S must be divisible by 4."""
+    """[N, C_in, S, S] -> [N, C_out, S, S] in [-1, 1]; S must be divisible by 4."""
 
-    def __init__(self, channels: int, width: int, blocks: int) -> None:
+    def __init__(self, channels: int, width: int, blocks: int, out_channels: int = 0) -> None:
         super().__init__(
             nn.ReflectionPad2d(3),
             nn.Conv2d(channels, width, 7),
@@ -60,7 +62,7 @@ class ResnetGenerator(nn.Sequential):
             nn.InstanceNorm2d(width),
             nn.ReLU(True),
             nn.ReflectionPad2d(3),
-            nn.Conv2d(width, channels, 7),
+            nn.Conv2d(width, out_channels or channels, 7),
             nn.Tanh(),
         )
 
@@ -76,7 +78,7 @@ def lsgan(logits: Tensor, real: bool) -> Tensor:
     task="translation",
     paired=False,
     min_size=16,
-    channels=(1,),
+    channels=(1, 3),
     source="own implementation (Zhu et al. 2017)",
     adapted="residual blocks, widths and loss weights are parameters; no image pool of past fakes",
 )
@@ -99,8 +101,13 @@ class CycleGAN(TranslationModel):
             raise ValueError(f"cyclegan: image_size must be divisible by 4, got {image_size}")
         self.num_mask_classes = num_classes
         self.cycle_weight, self.identity_weight = cycle_weight, identity_weight
-        self.g_ab, self.g_ba = (ResnetGenerator(in_channels, width, blocks) for _ in range(2))
-        self.d_a, self.d_b = (PatchDiscriminator(in_channels, width, patch_layers) for _ in range(2))
+        self.g_ab = ResnetGenerator(1, width, blocks, out_channels=in_channels)
+        self.g_ba = ResnetGenerator(in_channels, width, blocks, out_channels=1)
+        self.d_a, self.d_b = (
+            PatchDiscriminator(1, width, patch_layers),
+            PatchDiscriminator(in_channels, width, patch_layers),
+        )
+        self.same_channels = in_channels == 1
 
     def domains(self, batch: Batch) -> tuple[Tensor, Tensor]:
         """Unpaired (A, B) in [-1, 1]: masks, and the T1 images rolled by one so no pair is matched."""
@@ -131,8 +138,11 @@ class CycleGAN(TranslationModel):
             return ModelOutput(loss, {"d_loss": loss.item()})
         adversarial = lsgan(self.d_b(fake_b), True) + lsgan(self.d_a(fake_a), True)
         cycle = F.l1_loss(self.g_ba(fake_b), a) + F.l1_loss(self.g_ab(fake_a), b)
+        loss = adversarial + self.cycle_weight * cycle
+        if not self.same_channels:  # the identity loss needs both domains to have the same channels
+            return ModelOutput(loss, {"g_loss": adversarial.item(), "cycle": cycle.item()})
         identity = F.l1_loss(self.g_ab(b), b) + F.l1_loss(self.g_ba(a), a)
-        loss = adversarial + self.cycle_weight * cycle + self.identity_weight * identity
+        loss = loss + self.identity_weight * identity
         return ModelOutput(loss, {"g_loss": adversarial.item(), "cycle": cycle.item(), "identity": identity.item()})
 
     @torch.no_grad()

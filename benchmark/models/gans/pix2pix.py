@@ -5,7 +5,8 @@ up (ReLU, batch norm, dropout as the noise source in the three innermost up-bloc
 output. Discriminator: a PatchGAN, a fully convolutional net classifying overlapping 70x70-style patches (here sized
 to the image) of the (source, target) pair as real or fake. Loss: non-saturating adversarial + lambda * L1(G(x), y).
 On ``mni152_slices`` the pair is (tissue mask, T1 slice): ``direction: mask_to_image`` is modality synthesis,
-``image_to_mask`` is segmentation (scored with Dice).
+``image_to_mask`` is segmentation (scored with Dice). Masks are one-channel grey levels and images keep the dataset's
+channels (1 or 3, e.g. ISIC lesion mask -> RGB dermoscopy), so the generator maps 1 -> C or C -> 1 channels.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ DIRECTIONS = ("mask_to_image", "image_to_mask")
 
 
 class UNetGenerator(nn.Module):
-    """Encoder to 1x1 and decoder with skips; [N, C, S, S] in [-1, 1] -> same shape in [-1, 1]."""
+    """Encoder to 1x1 and decoder with skips; [N, C_in, S, S] in [-1, 1] -> [N, C_out, S, S] in [-1, 1]."""
 
-    def __init__(self, channels: int, image_size: int, width: int, max_width: int) -> None:
+    def __init__(self, channels: int, image_size: int, width: int, max_width: int, out_channels: int = 0) -> None:
         super().__init__()
         depth = doublings_from_4(image_size, "pix2pix") + 2  # stride-2 steps from S down to 1
         widths = [min(width * 2**i, max_width) for i in range(depth)]
@@ -39,7 +40,7 @@ class UNetGenerator(nn.Module):
         self.up = nn.ModuleList()
         for i in reversed(range(depth)):  # up-block i maps level i+1 features (plus skip) to level i
             w_in = widths[i] if i == depth - 1 else 2 * widths[i]
-            w_out = channels if i == 0 else widths[i - 1]
+            w_out = (out_channels or channels) if i == 0 else widths[i - 1]
             layers = [nn.ReLU(True), nn.ConvTranspose2d(w_in, w_out, 4, 2, 1, bias=i == 0)]
             if i > 0:
                 layers.append(nn.BatchNorm2d(w_out))
@@ -78,7 +79,7 @@ class PatchDiscriminator(nn.Sequential):
     task="translation",
     paired=True,
     min_size=16,
-    channels=(1,),
+    channels=(1, 3),
     source="own implementation (Isola et al. 2017)",
     adapted="U-Net depth follows the image size; PatchGAN depth, widths and L1 weight are parameters",
 )
@@ -100,8 +101,9 @@ class Pix2Pix(TranslationModel):
         if direction not in DIRECTIONS:
             raise ValueError(f"pix2pix: direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
         self.num_mask_classes, self.direction, self.l1_weight = num_classes, direction, l1_weight
-        self.generator = UNetGenerator(in_channels, image_size, width, max_width)
-        self.discriminator = PatchDiscriminator(2 * in_channels, width, patch_layers)
+        source, target = (1, in_channels) if direction == "mask_to_image" else (in_channels, 1)
+        self.generator = UNetGenerator(source, image_size, width, max_width, out_channels=target)
+        self.discriminator = PatchDiscriminator(source + target, width, patch_layers)
         self.apply(_init_weights)
 
     def pair(self, batch: Batch) -> tuple[Tensor, Tensor]:

@@ -39,3 +39,13 @@ def gradient_penalty(critic: Callable[[Tensor], Tensor], real: Tensor, fake: Ten
         mixed = (w * real.detach() + (1 - w) * fake.detach()).requires_grad_(True)
         (grad,) = torch.autograd.grad(critic(mixed).sum(), mixed, create_graph=True)
         return (grad.flatten(1).norm(dim=1) - 1).pow(2).mean()
+
+
+@torch.no_grad()
+def clip_singular_values(weight: Tensor, bound: float = 1.0) -> None:
+    """Singular value clipping (Saito et al. 2017), in place: ``weight`` seen as a matrix [out, in * kernel] gets
+    U min(S, bound) V^T, so the layer's spectral norm (its Lipschitz constant) is at most ``bound``."""
+    matrix = weight.reshape(weight.shape[0], -1)
+    u, s, vh = torch.linalg.svd(matrix, full_matrices=False)
+    if s.max() > bound:
+        weight.copy_(((u * s.clamp(max=bound)) @ vh).view_as(weight))
