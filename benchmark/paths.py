@@ -27,15 +27,20 @@ def reference_dir(dataset: str) -> Path:
 
 
 def model_dir(run: str) -> Path:
-    return MODELS_DIR / run
+    return MODELS_DIR / "runs" / run
 
 
 def metrics_file(run: str) -> Path:
-    return METRICS_DIR / f"{run}.json"
+    return METRICS_DIR / "runs" / f"{run}.json"
 
 
 def log_dir(run: str) -> Path:
-    return LOGS / run
+    return LOGS / "runs" / run
+
+
+def history_file(run: str) -> Path:
+    """Per-epoch training history, one CSV per run in one folder (the ``runs`` stage's DVC plots)."""
+    return LOGS / "history" / f"{run}.csv"
 
 
 def study_dir(study: str) -> Path:

@@ -31,7 +31,7 @@ def active_records(params_path: str) -> tuple[str, list[dict[str, Any]], list[di
     missing = [str(f) for f in files + study_files if not f.is_file()]
     if missing:
         raise DataMissingError(
-            f"missing metrics files {', '.join(missing)}; run `dvc repro` (stages evaluate and study) first"
+            f"missing metrics files {', '.join(missing)}; run `dvc repro` (stages runs and studies) first"
         )
     return raw.get("suite", "default"), load_records(files), load_records(study_files)
 

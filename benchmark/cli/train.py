@@ -10,7 +10,7 @@ import time
 from benchmark.cli.common import add_params_option, params_from, run_from, run_info, write_json, write_text_atomic
 from benchmark.config import Params
 from benchmark.datasets.base import load_split, read_meta
-from benchmark.paths import log_dir, model_dir, prepared_dir
+from benchmark.paths import history_file, log_dir, model_dir, prepared_dir
 from benchmark.training.loop import ModelSpec, train
 from benchmark.training.seeding import resolve_device
 
@@ -56,7 +56,7 @@ def train_run(params: Params, key: str, progress: bool) -> None:
         num_workers=params.num_workers,
         progress=progress,
     )
-    write_text_atomic(log_dir(config.key) / "history.csv", history_csv(history))
+    write_text_atomic(history_file(config.key), history_csv(history))
     write_json(
         log_dir(config.key) / "train_info.json",
         run_info(

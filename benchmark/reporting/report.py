@@ -87,7 +87,7 @@ def provenance(params_path: Path, suite: str) -> Section:
         [
             f"Git commit: `{git_commit(params_path.parent)}`; suite: `{suite}`; params.yaml sha256: `{digest}`.",
             "Packages: " + ", ".join(versions) + ".",
-            "Wall times, devices and hosts of each stage are in `logs/<run>/*_info.json` (kept out of the metrics).",
+            "Wall times, devices and hosts of each run are in `logs/runs/<run>/*_info.json` (kept out of the metrics).",
         ],
     )
 
@@ -98,13 +98,13 @@ def run_sections(task: str, records: list[dict[str, Any]], logs: Path, fig_dir: 
     for record in records:
         run = record["run"]
         section = Section(f"{run}", [_protocol_line(record)])
-        history = logs / run / "history.csv"
+        history = logs / "history" / f"{run}.csv"
         if history.is_file():
             path = figures.training_curves(
                 pd.read_csv(history), f"{run}: training history", fig_dir / f"{run}_history.png"
             )
             section.figures.append(("training history", _rel(path, fig_dir)))
-        artifacts_path = logs / run / "artifacts.npz"
+        artifacts_path = logs / "runs" / run / "artifacts.npz"
         if artifacts_path.is_file():
             with np.load(artifacts_path) as artifacts:
                 section.figures.extend(_task_figures(task, run, artifacts, fig_dir))

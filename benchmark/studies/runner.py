@@ -1,9 +1,10 @@
 """Run one study: every (arm, seed) cell trained with the one loop and scored with its task's evaluator.
 
 Cells run in one process (no per-run stage start-up) and each cell's result is cached beside its weights in
-``models/studies/<study>/<arm>/s<seed>/``, keyed by the cell's full settings, so a killed study resumes at the first
-unfinished cell and a changed arm retrains only that arm. The returned record is deterministic (no wall times);
-timings are returned separately for ``logs/studies/<study>.json``.
+``models/studies/<study>/<arm>/s<seed>/``, keyed by the cell's full settings and the fingerprint of the training code
+and its data (:mod:`benchmark.fingerprint`), so a killed study resumes at the first unfinished cell, a changed arm
+retrains only that arm (and the arms that start from it), and changed code retrains everything. The returned record
+is deterministic (no wall times); timings are returned separately for ``logs/studies/<study>.json``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import torch
 from benchmark.config import Params, RunConfig, StudyConfig
 from benchmark.datasets.base import load_split, read_meta
 from benchmark.evaluation.evaluate import EvalContext, evaluate, rounded
+from benchmark.fingerprint import code_digest, stamp, tree_digest
 from benchmark.io import write_json
 from benchmark.paths import prepared_dir, reference_dir
 from benchmark.registry import METRICS, MODELS
@@ -46,8 +48,28 @@ def cell_run(study: StudyConfig, arm: str, seed: int) -> RunConfig:
     return replace(study.arms[arm], seed=seed, key=f"{study.name}/{arm}/s{seed}")
 
 
+def cell_stamp(run: RunConfig, code: str, source: Path | None) -> str:
+    """Fingerprint of a cell: its settings, the training code, its prepared data and reference statistics, and
+    the result stamp of the cell it starts from (``source``, the ``init_from`` arm's same-seed cell)."""
+    reference = reference_dir(run.dataset)
+    source_stamp = json.loads((source / RESULT).read_text()).get("stamp", "") if source is not None else ""
+    return stamp(
+        run=run.to_dict(),
+        code=code,
+        prepared=tree_digest(prepared_dir(run.dataset)),
+        reference=tree_digest(reference) if reference.is_dir() else "",
+        source=source_stamp,
+    )
+
+
 def run_cell(
-    run: RunConfig, params: Params, device: torch.device, out_dir: Path, progress: bool, keep_weights: bool = True
+    run: RunConfig,
+    params: Params,
+    device: torch.device,
+    out_dir: Path,
+    progress: bool,
+    keep_weights: bool = True,
+    fingerprint: str = "",
 ) -> CellResult:
     """Train and evaluate one cell, or return its cached result when the settings are unchanged.
 
@@ -57,7 +79,7 @@ def run_cell(
     cached = out_dir / RESULT
     if cached.is_file():
         record = json.loads(cached.read_text())
-        if record["run"] == run.to_dict():
+        if record["run"] == run.to_dict() and record.get("stamp", "") == fingerprint:
             return CellResult(**record["result"])
     data_dir = prepared_dir(run.dataset)
     start = time.perf_counter()
@@ -79,7 +101,7 @@ def run_cell(
     metrics = evaluate(load_model(out_dir / FINAL, device), ctx).metrics
     arm, seed = run.key.split("/")[1], run.seed
     result = CellResult(arm, seed, rounded(metrics), trained - start, time.perf_counter() - trained)
-    write_json(cached, {"run": run.to_dict(), "result": vars(result)})
+    write_json(cached, {"run": run.to_dict(), "stamp": fingerprint, "result": vars(result)})
     if not keep_weights:
         (out_dir / FINAL).unlink()
     return result
@@ -96,11 +118,21 @@ def run_study(
     """Train every cell of ``study``; returns (metrics record, timing log). Only cells that another arm starts
     from (``init_from``) keep their weights."""
     sources = {run.init_from for run in study.arms.values()}
+    code = code_digest()
     results = []
     for arm in study.arms:
         for seed in study.seeds:
             cell = cell_run(study, arm, seed)
-            result = run_cell(cell, params, device, out_dir / arm / f"s{seed}", progress, keep_weights=arm in sources)
+            source = out_dir / cell.init_from / f"s{seed}" if cell.init_from else None
+            result = run_cell(
+                cell,
+                params,
+                device,
+                out_dir / arm / f"s{seed}",
+                progress,
+                keep_weights=arm in sources,
+                fingerprint=cell_stamp(cell, code, source),
+            )
             if on_cell is not None:
                 on_cell(result)
             results.append(result)

@@ -1,7 +1,7 @@
 """End to end: the quick suite through `dvc repro` in a temporary git+dvc repository, offline.
 
-Asserts the contents of metrics, leaderboards and report, that a second `dvc repro` is a no-op, and that a forced
-re-run reproduces the metrics files byte for byte.
+Asserts the contents of metrics, leaderboards and report, that a second `dvc repro` is a no-op, that retraining
+from scratch reproduces the metrics files byte for byte, and that editing one run retrains only that run.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def test_metrics_files_record_values_and_protocol(repo: Path) -> None:
         "tgan-mni152_sequences",
     }
     for key, run in runs.items():
-        record = json.loads((repo / "metrics" / f"{key}.json").read_text())
+        record = json.loads((repo / "metrics" / "runs" / f"{key}.json").read_text())
         assert record["run"] == key and record["model"] == run["model"] and record["dataset"] == run["dataset"]
         protocol = record["protocol"]
         assert protocol["seed"] == 0 and protocol["epochs"] == run["epochs"]
@@ -161,9 +161,9 @@ def test_report_names_commit_and_shows_figures(repo: Path) -> None:
 def test_dvc_metrics_and_plots_are_declared(repo: Path) -> None:
     shown = json.loads(sh("dvc", "metrics", "show", "--json", cwd=repo).stdout)
     files = next(iter(shown.values()))["data"]
-    assert "metrics/resnet18-fashion_mnist.json" in files and "metrics/studies/augmentation.json" in files
+    assert "metrics/runs/resnet18-fashion_mnist.json" in files and "metrics/studies/augmentation.json" in files
     plots = sh("dvc", "plots", "show", "--json", cwd=repo).stdout
-    assert "history.csv" in plots
+    assert "logs/history/unet-mni152_slices.csv" in plots
 
 
 def test_second_repro_is_a_noop(repo: Path) -> None:
@@ -172,8 +172,24 @@ def test_second_repro_is_a_noop(repo: Path) -> None:
     assert "Running stage" not in result.stdout
 
 
-def test_forced_repro_reproduces_metrics_byte_for_byte(repo: Path) -> None:
-    before = {p.name: p.read_bytes() for p in (repo / "metrics").rglob("*.json")}
-    sh("dvc", "repro", "--force", cwd=repo)
-    after = {p.name: p.read_bytes() for p in (repo / "metrics").rglob("*.json")}
+def test_retraining_from_scratch_reproduces_metrics_byte_for_byte(repo: Path) -> None:
+    before = {p.relative_to(repo): p.read_bytes() for p in (repo / "metrics").rglob("*.json")}
+    shutil.rmtree(repo / "models")  # no stamps, checkpoints or cached cells: every run and cell trains again
+    result = sh("dvc", "repro", "--force", cwd=repo)
+    assert "up to date" not in result.stdout and "trained vae-mni152_slices" in result.stdout
+    after = {p.relative_to(repo): p.read_bytes() for p in (repo / "metrics").rglob("*.json")}
     assert before == after
+
+
+def test_editing_one_run_retrains_only_that_run(repo: Path) -> None:
+    params = repo / "params.yaml"
+    text = params.read_text()
+    old = "shallow_nn-mni152_slices: {epochs: 2, batch_size: 32, optimizer: adam, lr: 0.001}"
+    assert text.count(old) == 1, "the quick suite's shallow_nn run line moved; update this test"
+    params.write_text(text.replace(old, old.replace("epochs: 2", "epochs: 1")))
+    sh("medbench", "suite", "quick", cwd=repo)
+    out = sh("dvc", "repro", cwd=repo).stdout
+    assert "trained shallow_nn-mni152_slices" in out and "vit-mni152_slices: up to date" in out
+    assert out.count("trained ") == 1 and "Running stage 'studies'" not in out
+    record = json.loads((repo / "metrics" / "runs" / "shallow_nn-mni152_slices.json").read_text())
+    assert record["protocol"]["epochs"] == 1

@@ -68,11 +68,13 @@ def test_write_leaderboards_and_report(tmp_path: Path) -> None:
     params = tmp_path / "params.yaml"
     params.write_text("suite: default\n")
     logs = tmp_path / "logs"
-    (logs / "a-x").mkdir(parents=True)
-    (logs / "a-x" / "history.csv").write_text("epoch,train_loss,val_loss\n1,1.0,1.1\n2,0.5,0.7\n")
-    np.savez(logs / "a-x" / "artifacts.npz", confusion_matrix=np.array([[3, 1], [0, 4]]), classes=np.array(["n", "p"]))
-    (logs / "g1-y").mkdir()
-    np.savez(logs / "g1-y" / "artifacts.npz", samples=np.zeros((4, 1, 8, 8), dtype=np.uint8))
+    (logs / "runs" / "a-x").mkdir(parents=True)
+    (logs / "history").mkdir()
+    (logs / "history" / "a-x.csv").write_text("epoch,train_loss,val_loss\n1,1.0,1.1\n2,0.5,0.7\n")
+    arrays = {"confusion_matrix": np.array([[3, 1], [0, 4]]), "classes": np.array(["n", "p"])}
+    np.savez(logs / "runs" / "a-x" / "artifacts.npz", **arrays)
+    (logs / "runs" / "g1-y").mkdir()
+    np.savez(logs / "runs" / "g1-y" / "artifacts.npz", samples=np.zeros((4, 1, 8, 8), dtype=np.uint8))
     index = write_report(RECORDS, params, "default", logs, tmp_path / "reports").read_text()
     assert "suite: `default`" in index and "params.yaml sha256" in index
     assert "![training history](figures/a-x_history.png)" in index
@@ -188,8 +190,8 @@ def test_multilabel_run_is_listed_without_a_confusion_matrix(tmp_path: Path) -> 
         {"multilabel_auroc": 0.9, "multilabel_accuracy": 0.8},
         {"multilabel_auroc": True, "multilabel_accuracy": True},
     )
-    (tmp_path / "logs" / "lenet5-tissue").mkdir(parents=True)
-    np.savez(tmp_path / "logs" / "lenet5-tissue" / "artifacts.npz")  # multi-label runs save no arrays
+    (tmp_path / "logs" / "runs" / "lenet5-tissue").mkdir(parents=True)
+    np.savez(tmp_path / "logs" / "runs" / "lenet5-tissue" / "artifacts.npz")  # multi-label runs save no arrays
     index = write_report([*RECORDS, multilabel], params, "default", tmp_path / "logs", tmp_path / "reports").read_text()
     board = leaderboard([*RECORDS, multilabel], "classification")
     assert board.iloc[-1]["run"] == "lenet5-tissue" and board.iloc[-1]["multilabel_auroc"] == 0.9

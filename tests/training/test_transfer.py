@@ -13,6 +13,7 @@ import yaml
 from benchmark.config import GENERATED_MARKER, RunConfig, load_params, write_suite
 from benchmark.datasets.base import SplitArrays
 from benchmark.errors import ConfigError, DataMissingError
+from benchmark.paths import model_dir
 from benchmark.training.loop import FINAL, ModelSpec, load_model, train
 
 DEVICE = torch.device("cpu")
@@ -33,15 +34,15 @@ def pretrained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, tor
     """A 10-class LeNet-5 trained as run ``lenet5-source`` under ``models/`` of a temporary project root."""
     monkeypatch.chdir(tmp_path)
     spec = ModelSpec("lenet5", 1, 10, 28, {})
-    train(run("lenet5-source"), spec, data(10, 0), None, DEVICE, Path("models/lenet5-source"), progress=False)
-    return load_model(Path("models/lenet5-source") / FINAL).state_dict()
+    train(run("lenet5-source"), spec, data(10, 0), None, DEVICE, model_dir("lenet5-source"), progress=False)
+    return load_model(model_dir("lenet5-source") / FINAL).state_dict()
 
 
 def test_fine_tuning_starts_from_the_source_and_trains_only_the_last_layers(pretrained: dict) -> None:
     spec = ModelSpec("lenet5", 1, 3, 32, {})
     target = run("lenet5-target", init_from="lenet5-source", trainable_layers=2)
-    train(target, spec, data(3, 1), None, DEVICE, Path("models/lenet5-target"), progress=False)
-    tuned = load_model(Path("models/lenet5-target") / FINAL).state_dict()
+    train(target, spec, data(3, 1), None, DEVICE, model_dir("lenet5-target"), progress=False)
+    tuned = load_model(model_dir("lenet5-target") / FINAL).state_dict()
     linear = sorted({k.rsplit(".", 1)[0] for k in tuned if k.endswith("weight")}, key=lambda k: int(k.split(".")[1]))
     frozen, head = linear[:-2], linear[-2:]
     for layer in frozen:
@@ -94,7 +95,7 @@ def test_a_study_cell_starts_from_the_same_seed_cell_of_an_earlier_arm() -> None
 
     cell = RunConfig("transfer/fine_tuned/s2", "lenet5", "x", seed=2, epochs=1, batch_size=8, init_from="source")
     assert source_path(cell) == Path("models/studies/transfer/source/s2/model.pt")
-    assert source_path(run("lenet5-b", init_from="lenet5-a")) == Path("models/lenet5-a/model.pt")
+    assert source_path(run("lenet5-b", init_from="lenet5-a")) == Path("models/runs/lenet5-a/model.pt")
 
 
 def test_a_study_arm_may_start_only_from_an_earlier_arm(tmp_path: Path) -> None:
