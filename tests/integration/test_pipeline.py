@@ -97,7 +97,7 @@ def test_metrics_files_record_values_and_protocol(repo: Path) -> None:
                 "converted" in protocol["feature_extractor"]["weights"]
                 or "official" in protocol["feature_extractor"]["weights"]
             )
-            assert "mni152_slices labels" in protocol["inception_score_classifier"]
+            assert f"{record['dataset']} labels" in protocol["inception_score_classifier"]
             assert metrics["fid"] > metrics["fid_real_floor"] > 0
             assert metrics["kid"] == pytest.approx(metrics["kid"]) and metrics["kid"] > -0.1
             assert 1.0 <= metrics["inception_score"] <= 3.0 + 1e-6  # three classes
