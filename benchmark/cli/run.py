@@ -17,6 +17,7 @@ from benchmark.config import Params, RunConfig
 from benchmark.errors import ConfigError
 from benchmark.fingerprint import code_digest, stamp, tree_digest
 from benchmark.paths import history_file, log_dir, metrics_file, model_dir, prepared_dir, reference_dir
+from benchmark.training.seeding import resolve_device
 
 STAMP = "stamp.sha256"
 #: what a finished run leaves behind; a run missing any of them is not up to date
@@ -46,7 +47,8 @@ def in_dependency_order(runs: list[RunConfig]) -> list[RunConfig]:
 
 
 def run_stamp(params: Params, config: RunConfig, code: str, data: dict[str, str]) -> str:
-    """Fingerprint of everything that shapes run ``config``'s model and metrics."""
+    """Fingerprint of everything that shapes run ``config``'s model and metrics, the device type it resolves to
+    included (``auto`` is CUDA with mixed precision on a GPU box, the CPU elsewhere)."""
     if config.dataset not in data:
         reference = reference_dir(config.dataset)
         data[config.dataset] = stamp(
@@ -56,7 +58,7 @@ def run_stamp(params: Params, config: RunConfig, code: str, data: dict[str, str]
     source = model_dir(config.init_from) / STAMP if config.init_from else None
     return stamp(
         run=config.to_dict(),
-        device=params.device,
+        device=resolve_device(params.device).type,
         num_workers=params.num_workers,
         code=code,
         data=data[config.dataset],

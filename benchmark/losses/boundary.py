@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from scipy import ndimage
 from torch import Tensor, nn
 
-from benchmark.losses.common import check_multiclass
+from benchmark.losses.common import check_multiclass, pixel_cross_entropy
 from benchmark.registry import LOSSES
 
 
@@ -61,7 +61,7 @@ class ShapeAwareLoss(nn.Module):
             pred, labels = (logits[:, 0] > 0).long(), g[:, 0].long()
         else:
             check_multiclass(logits, "shape_aware")
-            per_pixel = F.cross_entropy(logits, target.long(), reduction="none")
+            per_pixel = pixel_cross_entropy(logits, target, reduction="none")
             pred, labels = logits.argmax(1), target.long()
         pred_np, labels_np = pred.detach().cpu().numpy(), labels.detach().cpu().numpy()
         distances = np.stack([contour_distances(p, t) for p, t in zip(pred_np, labels_np)])

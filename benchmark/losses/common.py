@@ -52,6 +52,17 @@ def log_probabilities(logits: Tensor) -> tuple[Tensor, Tensor]:
     return logits - total, others - total
 
 
+def pixel_cross_entropy(
+    logits: Tensor, target: Tensor, weight: Tensor | None = None, reduction: str = "mean"
+) -> Tensor:
+    """``F.cross_entropy`` over logits [N, C, *spatial] and targets [N, *spatial], computed on the flattened
+    [M, C] view: the same values, but CUDA's spatial kernel (``nll_loss2d``) reduces in a non-deterministic order,
+    while the flat one does not. ``reduction="none"`` keeps the target's shape."""
+    flat = logits.movedim(1, -1).reshape(-1, logits.shape[1])
+    loss = F.cross_entropy(flat, target.reshape(-1).long(), weight=weight, reduction=reduction)
+    return loss.reshape(target.shape) if reduction == "none" else loss
+
+
 def check_multiclass(logits: Tensor, name: str) -> None:
     """Refuse one-channel logits for a loss that needs a softmax over >= 2 classes."""
     if logits.shape[1] < 2:

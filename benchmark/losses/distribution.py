@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from benchmark.losses.common import check_multiclass, log_probabilities
+from benchmark.losses.common import check_multiclass, log_probabilities, pixel_cross_entropy
 from benchmark.registry import LOSSES
 
 
@@ -30,7 +30,7 @@ class CrossEntropy(nn.Module):
     def forward(self, logits: Tensor, target: Tensor) -> Tensor:
         check_multiclass(logits, "ce")
         weight = None if self.weight is None else self.weight.to(logits.dtype)
-        return F.cross_entropy(logits, target.long(), weight=weight)
+        return pixel_cross_entropy(logits, target, weight=weight)
 
 
 @LOSSES.register(

@@ -19,10 +19,12 @@ Batch = dict[str, Tensor]
 
 @dataclass
 class ModelOutput:
-    """The loss to back-propagate for one optimizer group, plus detached scalars for the training history."""
+    """The loss to back-propagate for one optimizer group, plus scalars for the training history: detached 0-dim
+    tensors (left on the device, so that logging never waits for the GPU mid-step; the loop reads them after the
+    update) or python floats."""
 
     loss: Tensor
-    logs: dict[str, float] = field(default_factory=dict)
+    logs: dict[str, Tensor | float] = field(default_factory=dict)
 
 
 class BenchmarkModel(nn.Module, ABC):
@@ -82,7 +84,7 @@ class ClassifierModel(BenchmarkModel):
         else:
             loss = self.criterion(logits, labels)
             accuracy = (logits.argmax(1) == labels).float().mean()
-        return ModelOutput(loss, {"loss": loss.item(), "accuracy": accuracy.item()})
+        return ModelOutput(loss, {"loss": loss.detach(), "accuracy": accuracy.detach()})
 
 
 class RegressorModel(BenchmarkModel):
@@ -101,7 +103,7 @@ class RegressorModel(BenchmarkModel):
     def step(self, batch: Batch, group: str) -> ModelOutput:
         pred = self(batch["image"])
         loss = self.criterion(pred, batch["value"])
-        return ModelOutput(loss, {"loss": loss.item(), "mae": (pred - batch["value"]).abs().mean().item()})
+        return ModelOutput(loss, {"loss": loss.detach(), "mae": (pred - batch["value"]).abs().mean().detach()})
 
 
 class SegmenterModel(BenchmarkModel):
@@ -132,7 +134,7 @@ class SegmenterModel(BenchmarkModel):
     def step(self, batch: Batch, group: str) -> ModelOutput:
         logits = self(batch["image"])
         loss = self.criterion(logits, batch["mask"])
-        return ModelOutput(loss, {"loss": loss.item()})
+        return ModelOutput(loss, {"loss": loss.detach()})
 
 
 class GenerativeModel(BenchmarkModel):

@@ -48,9 +48,10 @@ def cell_run(study: StudyConfig, arm: str, seed: int) -> RunConfig:
     return replace(study.arms[arm], seed=seed, key=f"{study.name}/{arm}/s{seed}")
 
 
-def cell_stamp(run: RunConfig, code: str, source: Path | None) -> str:
-    """Fingerprint of a cell: its settings, the training code, its prepared data and reference statistics, and
-    the result stamp of the cell it starts from (``source``, the ``init_from`` arm's same-seed cell)."""
+def cell_stamp(run: RunConfig, code: str, source: Path | None, device: torch.device) -> str:
+    """Fingerprint of a cell: its settings, the training code, its prepared data and reference statistics, the
+    result stamp of the cell it starts from (``source``, the ``init_from`` arm's same-seed cell) and the device type
+    it trains on (CUDA trains with mixed precision, so its numbers differ from the CPU's)."""
     reference = reference_dir(run.dataset)
     source_stamp = json.loads((source / RESULT).read_text()).get("stamp", "") if source is not None else ""
     return stamp(
@@ -59,6 +60,7 @@ def cell_stamp(run: RunConfig, code: str, source: Path | None) -> str:
         prepared=tree_digest(prepared_dir(run.dataset)),
         reference=tree_digest(reference) if reference.is_dir() else "",
         source=source_stamp,
+        device=device.type,
     )
 
 
@@ -131,7 +133,7 @@ def run_study(
                 out_dir / arm / f"s{seed}",
                 progress,
                 keep_weights=arm in sources,
-                fingerprint=cell_stamp(cell, code, source),
+                fingerprint=cell_stamp(cell, code, source, device),
             )
             if on_cell is not None:
                 on_cell(result)

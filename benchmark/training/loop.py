@@ -1,8 +1,9 @@
 """The one training loop every family uses: a model's ``step`` returns its loss for each optimizer group.
 
-Per epoch it writes a checkpoint (model, optimizers, schedulers, AMP scalers, every RNG state and the shuffling
-generator) atomically, so a killed run resumes from the last finished epoch and ends with the same weights as an
-uninterrupted one. On CUDA it trains with automatic mixed precision.
+After every epoch but the last it writes a checkpoint (model, optimizers, schedulers, AMP scalers, every RNG state and
+the shuffling generator) atomically, so a killed run resumes from the last checkpointed epoch and ends with the same
+weights as an uninterrupted one; after the last epoch the final weights are written instead (a run killed while
+writing them redoes that epoch). On CUDA it trains with automatic mixed precision.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import Tensor
 from tqdm import tqdm
 
 from benchmark import MODELS, create_model
@@ -30,7 +32,7 @@ from benchmark.training.batchnorm import DISCRIMINATIVE_TASKS, batchnorm_layers,
 from benchmark.training.data import make_loader
 from benchmark.training.optim import build_optimizer, build_scheduler
 from benchmark.training.seeding import rng_state, seed_everything, set_deterministic, set_rng_state
-from benchmark.training.selection import improves, validation_score
+from benchmark.training.selection import check_selection_metric, improves, validation_score
 from benchmark.training.synthetic import pool_labels, synthetic_pool, top_up, trained_generator
 from benchmark.training.transfer import apply_transfer
 
@@ -88,7 +90,7 @@ def validation_logs(model: BenchmarkModel, data: SplitArrays, run: RunConfig, de
             batch = {k: v.to(device) for k, v in batch.items()}
             for group in model.optimizer_groups():
                 for key, value in model.step(batch, group).logs.items():
-                    sums[key] += value * len(batch["image"])
+                    sums[key] += float(value) * len(batch["image"])
     return _mean_logs(sums, len(data), "val_")
 
 
@@ -129,13 +131,15 @@ def train(
     loader = make_loader(train_data, run.batch_size, shuffle=True, generator=shuffle, num_workers=num_workers)
     recalibrate = run.bn_recalibration and model.task in DISCRIMINATIVE_TASKS and bool(batchnorm_layers(model))
     select = bool(run.select_by) and val_data is not None and len(val_data) > 0
+    if select:
+        check_selection_metric(run, val_data)
     best: dict[str, Any] = {"epoch": 0, "score": None, "model": None}
     history: list[dict[str, float]] = []
     start = 0
-    ckpt_path, key = out_dir / CHECKPOINT, fingerprint(run, spec)
+    ckpt_path, run_fingerprint = out_dir / CHECKPOINT, fingerprint(run, spec)
     if ckpt_path.is_file():
-        state = checkpoint.load(ckpt_path, device)
-        if state.get("fingerprint") == key:
+        state = checkpoint.load(ckpt_path)  # on the CPU: RNG states must stay CPU tensors; weights copy over below
+        if state.get("fingerprint") == run_fingerprint:
             model.load_state_dict(state["model"])
             for name in groups:
                 optimizers[name].load_state_dict(state["optimizers"][name])
@@ -148,7 +152,7 @@ def train(
             history, start, best = state["history"], state["epoch"], state["best"]
     for epoch in range(start, run.epochs):
         model.train()
-        sums: dict[str, float] = defaultdict(float)
+        logged: list[tuple[str, Tensor | float, int, int]] = []  # read once per epoch: no GPU sync per step
         bar = tqdm(loader, desc=f"{run.key} epoch {epoch + 1}/{run.epochs}", disable=not progress, leave=False)
         for index, batch in enumerate(bar):
             model.on_progress((epoch + index / len(loader)) / run.epochs)
@@ -167,11 +171,14 @@ def train(
                     scalers[name].step(optimizer)
                     scalers[name].update()
                     model.after_update(name)
-                    for log_key, value in out.logs.items():
-                        sums[log_key] += value * len(batch["image"]) / repeats
-            bar.set_postfix({k: f"{v:.3f}" for k, v in out.logs.items()})
+                    logged.extend((log_key, value, len(batch["image"]), repeats) for log_key, value in out.logs.items())
+            if progress:
+                bar.set_postfix({k: f"{float(v):.3f}" for k, v in out.logs.items()})
         for scheduler in schedulers.values():
             scheduler.step()
+        sums: dict[str, float] = defaultdict(float)
+        for log_key, value, count, repeats in logged:
+            sums[log_key] += float(value) * count / repeats
         record = {"epoch": epoch + 1, **_mean_logs(sums, len(train_data), "train_")}
         if recalibrate:
             recalibrate_batchnorm(model, make_loader(train_data, run.batch_size, shuffle=False), device)
@@ -183,23 +190,24 @@ def train(
                 best = {"epoch": epoch + 1, "score": score, "model": _copy_state(model)}
             record.update({f"val_{run.select_by}": score, "best_epoch": best["epoch"] or epoch + 1})
         history.append(record)
-        checkpoint.save_atomic(
-            {
-                "fingerprint": key,
-                "epoch": epoch + 1,
-                "history": history,
-                "model": model.state_dict(),
-                "optimizers": {n: o.state_dict() for n, o in optimizers.items()},
-                "schedulers": {n: s.state_dict() for n, s in schedulers.items()},
-                "scalers": {n: s.state_dict() for n, s in scalers.items()},
-                "shuffle": shuffle.get_state(),
-                "augmentation": augmentation.get_state(),
-                "mixing": mixing.get_state(),
-                "rng": rng_state(),
-                "best": best,
-            },
-            ckpt_path,
-        )
+        if epoch + 1 < run.epochs:
+            checkpoint.save_atomic(
+                {
+                    "fingerprint": run_fingerprint,
+                    "epoch": epoch + 1,
+                    "history": history,
+                    "model": model.state_dict(),
+                    "optimizers": {n: o.state_dict() for n, o in optimizers.items()},
+                    "schedulers": {n: s.state_dict() for n, s in schedulers.items()},
+                    "scalers": {n: s.state_dict() for n, s in scalers.items()},
+                    "shuffle": shuffle.get_state(),
+                    "augmentation": augmentation.get_state(),
+                    "mixing": mixing.get_state(),
+                    "rng": rng_state(),
+                    "best": best,
+                },
+                ckpt_path,
+            )
         if on_epoch_end is not None:
             on_epoch_end(epoch + 1)
     if best["model"] is not None:

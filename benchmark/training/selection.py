@@ -22,17 +22,23 @@ from benchmark.models import BenchmarkModel
 from benchmark.registry import METRICS
 
 
-def validation_score(model: BenchmarkModel, data: SplitArrays, run: RunConfig, device: torch.device) -> float:
-    """``run.select_by`` of ``model`` on ``data`` (eval mode); NaN where the metric is undefined on this split."""
-    labels = np.asarray(data.labels)
-    probs = predict(model, data, run.eval_batch_size, device, progress=False)
-    multilabel = labels.ndim == 2
-    task = "multilabel" if multilabel else "classification"
+def check_selection_metric(run: RunConfig, data: SplitArrays) -> None:
+    """Refuse a ``select_by`` metric that does not score ``data``'s labels (multi-class vs multi-label), before any
+    training is spent."""
+    task = "multilabel" if np.asarray(data.labels).ndim == 2 else "classification"
     if run.select_by not in METRICS.names(task=task):
         raise ConfigError(
             f"runs.{run.key}.select_by: {run.select_by!r} does not score {task} labels of dataset {run.dataset!r}; "
             f"valid choices: {', '.join(METRICS.names(task=task))}"
         )
+
+
+def validation_score(model: BenchmarkModel, data: SplitArrays, run: RunConfig, device: torch.device) -> float:
+    """``run.select_by`` of ``model`` on ``data`` (eval mode); NaN where the metric is undefined on this split."""
+    check_selection_metric(run, data)
+    labels = np.asarray(data.labels)
+    probs = predict(model, data, run.eval_batch_size, device, progress=False)
+    multilabel = labels.ndim == 2
     scored = score_multilabel(labels, probs) if multilabel else score_classification(labels, probs=probs)
     return float(scored["metrics"].get(run.select_by, math.nan))
 

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 import benchmark
+from benchmark.models.layers.pooling import AdaptiveAvgPool2d
 from benchmark.models.profile import PROFILE_CLASSES, profile
 from benchmark.registry import MODELS
 
@@ -46,3 +47,16 @@ def test_rgb_input_and_model_args() -> None:
     assert [m.out_features for m in model.net if isinstance(m, torch.nn.Linear)] == [32, 16, 4]
     with pytest.raises(ValueError, match="hidden must list at least one layer"):
         benchmark.create_model("dnn", image_size=16, hidden=[])
+
+
+@pytest.mark.parametrize(("size_in", "size_out"), [(13, 6), (7, 6), (3, 6), (1, 6), (6, 6), (16, 5), (5, 3)])
+def test_matrix_adaptive_pool_equals_torch_adaptive_pool(size_in: int, size_out: int) -> None:
+    """AlexNet's deterministic adaptive pool: values and input gradients of nn.AdaptiveAvgPool2d, down- and up-."""
+    x = torch.randn(2, 3, size_in, size_in + 1, dtype=torch.float64, requires_grad=True)
+    ours = AdaptiveAvgPool2d((size_out, size_out))(x)
+    theirs = torch.nn.AdaptiveAvgPool2d((size_out, size_out))(x)
+    torch.testing.assert_close(ours, theirs)
+    weights = torch.randn_like(theirs)
+    (grad_ours,) = torch.autograd.grad((ours * weights).sum(), x)
+    (grad_theirs,) = torch.autograd.grad((theirs * weights).sum(), x)
+    torch.testing.assert_close(grad_ours, grad_theirs)

@@ -56,7 +56,7 @@ def test_one_discriminator_and_one_generator_step_change_only_their_own_weights(
         ids = {id(p) for p in params}
         others = {n: p.detach().clone() for n, p in model.named_parameters() if id(p) not in ids}
         out = model.step(batch(frames=model.frames if MODELS.get(name).meta.get("temporal") else None), group)
-        assert torch.isfinite(out.loss) and all(np.isfinite(v) for v in out.logs.values()), group
+        assert torch.isfinite(out.loss) and all(np.isfinite(float(v)) for v in out.logs.values()), group
         optimizer.zero_grad()
         out.loss.backward()
         optimizer.step()

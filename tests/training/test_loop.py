@@ -43,26 +43,33 @@ def assert_same_weights(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) 
 
 
 @pytest.mark.parametrize("model", sorted(SPECS))
-def test_same_seed_same_weights_and_history(model: str, tmp_path: Path) -> None:
+def test_same_seed_same_weights_and_history(model: str, tmp_path: Path, device: torch.device) -> None:
+    """Bitwise on either device: on CUDA with AMP, deterministic cuDNN and cuBLAS' fixed workspace."""
     run, data = config(model, epochs=2), tiny_data()
-    first = train(run, SPECS[model], data, data, DEVICE, tmp_path / "a", progress=False)
-    second = train(run, SPECS[model], data, data, DEVICE, tmp_path / "b", progress=False)
+    first = train(run, SPECS[model], data, data, device, tmp_path / "a", progress=False)
+    second = train(run, SPECS[model], data, data, device, tmp_path / "b", progress=False)
     assert first == second
     assert_same_weights(weights(tmp_path / "a"), weights(tmp_path / "b"))
     assert not (tmp_path / "a" / CHECKPOINT).exists(), "a finished run keeps only its final model"
     assert [r["epoch"] for r in first] == [1, 2] and all(k.startswith(("train_", "val_", "epoch")) for k in first[0])
 
 
+@pytest.mark.parametrize("killed_after", [1, 3])
 @pytest.mark.parametrize("model", sorted(SPECS))
-def test_killed_run_resumes_to_the_same_result(model: str, tmp_path: Path) -> None:
+def test_killed_run_resumes_to_the_same_result(
+    model: str, killed_after: int, tmp_path: Path, device: torch.device
+) -> None:
+    """Killed after epoch 1, or after the last epoch before its final weights are written (no checkpoint is written
+    for the last epoch: the run redoes it). On CUDA the checkpoint also carries the AMP loss scalers and the CUDA RNG
+    state."""
     run, data = config(model, epochs=3, scheduler="cosine"), tiny_data()
-    straight = train(run, SPECS[model], data, data, DEVICE, tmp_path / "straight", progress=False)
+    straight = train(run, SPECS[model], data, data, device, tmp_path / "straight", progress=False)
 
     class Killed(Exception):
         pass
 
-    def kill_after_first_epoch(epoch: int) -> None:
-        if epoch == 1:
+    def kill(epoch: int) -> None:
+        if epoch == killed_after:
             raise Killed
 
     with pytest.raises(Killed):
@@ -71,14 +78,14 @@ def test_killed_run_resumes_to_the_same_result(model: str, tmp_path: Path) -> No
             SPECS[model],
             data,
             data,
-            DEVICE,
+            device,
             tmp_path / "resumed",
             progress=False,
-            on_epoch_end=kill_after_first_epoch,
+            on_epoch_end=kill,
         )
     assert (tmp_path / "resumed" / CHECKPOINT).is_file() and not (tmp_path / "resumed" / FINAL).exists()
     torch.manual_seed(12345)  # a different global RNG state must not matter: the checkpoint restores it
-    resumed = train(run, SPECS[model], data, data, DEVICE, tmp_path / "resumed", progress=False)
+    resumed = train(run, SPECS[model], data, data, device, tmp_path / "resumed", progress=False)
     assert resumed == straight
     assert_same_weights(weights(tmp_path / "straight"), weights(tmp_path / "resumed"))
 

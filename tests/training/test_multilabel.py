@@ -46,6 +46,9 @@ def test_multilabel_classifier_learns_and_scores_like_sklearn(tmp_path: Path) ->
 def test_multiclass_select_by_refuses_multilabel_data(tmp_path: Path) -> None:
     from benchmark.errors import ConfigError
 
-    run = RunConfig("lenet5-tiny", "lenet5", "tiny", 0, 1, 16, select_by="auroc")
+    run = RunConfig("lenet5-tiny", "lenet5", "tiny", 0, 2, 16, select_by="auroc")
+    epochs: list[int] = []
     with pytest.raises(ConfigError, match=r"select_by: 'auroc' does not score multilabel labels.*multilabel_auroc"):
-        train(run, ModelSpec("lenet5", 1, 3, 16, {}), multilabel_data(), multilabel_data(1), DEVICE, tmp_path)
+        spec, data, val = ModelSpec("lenet5", 1, 3, 16, {}), multilabel_data(), multilabel_data(1)
+        train(run, spec, data, val, DEVICE, tmp_path, progress=False, on_epoch_end=epochs.append)
+    assert epochs == [] and not any(tmp_path.iterdir()), "refused before the first epoch, nothing written"

@@ -205,11 +205,11 @@ class BigGAN(ConditionalGenerativeModel):
         fake = self.generate(self.noise(len(real)), labels)
         if group == "discriminator":
             loss = discriminator_hinge(self.discriminate(real, labels), self.discriminate(fake.detach(), labels))
-            return ModelOutput(loss, {"d_loss": loss.item()})
+            return ModelOutput(loss, {"d_loss": loss.detach()})
         adversarial = -self.discriminate(fake, labels).mean()
         ortho = orthogonal_penalty(self.generator_weights())
         loss = adversarial + self.ortho_weight * ortho
-        return ModelOutput(loss, {"g_loss": adversarial.item(), "ortho": ortho.item()})
+        return ModelOutput(loss, {"g_loss": adversarial.detach(), "ortho": ortho.detach()})
 
     @torch.no_grad()
     def sample_labelled(

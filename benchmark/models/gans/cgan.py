@@ -68,9 +68,9 @@ class ConditionalGAN(ConditionalGenerativeModel):
         fake = self.generate(self.noise(len(real)), labels)
         if group == "discriminator":
             loss = discriminator_bce(self.discriminate(real, labels), self.discriminate(fake.detach(), labels))
-            return ModelOutput(loss, {"d_loss": loss.item()})
+            return ModelOutput(loss, {"d_loss": loss.detach()})
         loss = generator_bce(self.discriminate(fake, labels))
-        return ModelOutput(loss, {"g_loss": loss.item()})
+        return ModelOutput(loss, {"g_loss": loss.detach()})
 
     @torch.no_grad()
     def sample_labelled(self, labels: Tensor, generator: torch.Generator | None = None) -> Tensor:

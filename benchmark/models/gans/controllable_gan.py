@@ -82,21 +82,20 @@ class ControllableGAN(ConditionalGenerativeModel):
         if group == "classifier":
             loss = F.cross_entropy(self.classifier(real), labels)
             if self.training:
-                self.real_ce.fill_(loss.item())
-            return ModelOutput(loss, {"c_loss_real": loss.item()})
+                self.real_ce.copy_(loss.detach())
+            return ModelOutput(loss, {"c_loss_real": loss.detach()})
         fake = self.generate(self.noise(len(real)), labels)
         if group == "discriminator":
             loss = discriminator_bce(self.discriminator(real), self.discriminator(fake.detach()))
-            return ModelOutput(loss, {"d_loss": loss.item()})
+            return ModelOutput(loss, {"d_loss": loss.detach()})
         adversarial = generator_bce(self.discriminator(fake))
         fake_ce = F.cross_entropy(self.classifier(fake), labels)
-        loss = adversarial + float(self.gamma) * fake_ce
+        gamma_now = self.gamma.clone()  # the update below is in place; autograd keeps this copy
+        loss = adversarial + gamma_now * fake_ce
         if self.training:
             gamma = self.gamma + self.gamma_rate * (self.alpha * self.real_ce - fake_ce.detach())
             self.gamma.copy_(gamma.clamp(min=0))
-        return ModelOutput(
-            loss, {"g_loss": adversarial.item(), "c_loss_fake": fake_ce.item(), "gamma": float(self.gamma)}
-        )
+        return ModelOutput(loss, {"g_loss": adversarial.detach(), "c_loss_fake": fake_ce.detach(), "gamma": gamma_now})
 
     def steer(self, z: Tensor, labels: Tensor, target: int, steps: int = 20, lr: float = 0.1) -> Tensor:
         """Latents moved by gradient ascent on log p_C(target | G(z, labels)); the networks are not changed."""

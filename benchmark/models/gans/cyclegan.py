@@ -135,15 +135,17 @@ class CycleGAN(TranslationModel):
                 + lsgan(self.d_b(b), True)
                 + lsgan(self.d_b(fake_b.detach()), False)
             )
-            return ModelOutput(loss, {"d_loss": loss.item()})
+            return ModelOutput(loss, {"d_loss": loss.detach()})
         adversarial = lsgan(self.d_b(fake_b), True) + lsgan(self.d_a(fake_a), True)
         cycle = F.l1_loss(self.g_ba(fake_b), a) + F.l1_loss(self.g_ab(fake_a), b)
         loss = adversarial + self.cycle_weight * cycle
         if not self.same_channels:  # the identity loss needs both domains to have the same channels
-            return ModelOutput(loss, {"g_loss": adversarial.item(), "cycle": cycle.item()})
+            return ModelOutput(loss, {"g_loss": adversarial.detach(), "cycle": cycle.detach()})
         identity = F.l1_loss(self.g_ab(b), b) + F.l1_loss(self.g_ba(a), a)
         loss = loss + self.identity_weight * identity
-        return ModelOutput(loss, {"g_loss": adversarial.item(), "cycle": cycle.item(), "identity": identity.item()})
+        return ModelOutput(
+            loss, {"g_loss": adversarial.detach(), "cycle": cycle.detach(), "identity": identity.detach()}
+        )
 
     @torch.no_grad()
     def translate(self, batch: Batch) -> dict[str, Tensor]:

@@ -88,10 +88,10 @@ class DCGAN(GenerativeModel):
             loss = F.binary_cross_entropy_with_logits(
                 real_logits, torch.ones_like(real_logits)
             ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
-            return ModelOutput(loss, {"d_loss": loss.item()})
+            return ModelOutput(loss, {"d_loss": loss.detach()})
         fake_logits = self.discriminator(fake)
         loss = F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))  # non-saturating
-        return ModelOutput(loss, {"g_loss": loss.item()})
+        return ModelOutput(loss, {"g_loss": loss.detach()})
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:

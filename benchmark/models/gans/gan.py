@@ -69,9 +69,9 @@ class GAN(GenerativeModel):
         fake = self.generator(self.noise(len(real)))
         if group == "discriminator":
             loss = discriminator_bce(self.discriminator(real), self.discriminator(fake.detach()))
-            return ModelOutput(loss, {"d_loss": loss.item()})
+            return ModelOutput(loss, {"d_loss": loss.detach()})
         loss = generator_bce(self.discriminator(fake), self.loss_kind)
-        return ModelOutput(loss, {"g_loss": loss.item()})
+        return ModelOutput(loss, {"g_loss": loss.detach()})
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:

@@ -157,9 +157,9 @@ class PGGAN(GenerativeModel):
                 lambda x: self.discriminator(x, stage, alpha), real, fake, torch.rand(len(real), device=real.device)
             )
             loss = fake_score.mean() - real_score.mean() + self.gp_weight * penalty + DRIFT * real_score.pow(2).mean()
-            return ModelOutput(loss, {"d_loss": loss.item(), "stage": float(stage), "alpha": alpha})
+            return ModelOutput(loss, {"d_loss": loss.detach(), "stage": float(stage), "alpha": alpha})
         loss = -self.discriminator(fake, stage, alpha).mean()
-        return ModelOutput(loss, {"g_loss": loss.item()})
+        return ModelOutput(loss, {"g_loss": loss.detach()})
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:

@@ -122,11 +122,11 @@ class Pix2Pix(TranslationModel):
             real_logits = self.discriminator(torch.cat([source, target], 1))
             fake_logits = self.discriminator(torch.cat([source, fake.detach()], 1))
             loss = discriminator_bce(real_logits, fake_logits)
-            return ModelOutput(loss, {"d_loss": loss.item()})
+            return ModelOutput(loss, {"d_loss": loss.detach()})
         adversarial = generator_bce(self.discriminator(torch.cat([source, fake], 1)))
         l1 = F.l1_loss(fake, target)
         loss = adversarial + self.l1_weight * l1
-        return ModelOutput(loss, {"g_loss": adversarial.item(), "l1": l1.item()})
+        return ModelOutput(loss, {"g_loss": adversarial.detach(), "l1": l1.detach()})
 
     @torch.no_grad()
     def translate(self, batch: Batch) -> dict[str, Tensor]:

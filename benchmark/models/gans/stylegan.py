@@ -138,7 +138,7 @@ class StyleGAN(GenerativeModel):
         w = self.map(self.noise(n))
         if self.training:
             with torch.no_grad():
-                self.w_avg.lerp_(w.detach().mean(0), 1 - W_AVG_BETA)
+                self.w_avg.lerp_(w.detach().mean(0).to(self.w_avg.dtype), 1 - W_AVG_BETA)  # w is half under AMP
         ws = w[:, None].repeat(1, self.num_layers, 1)
         if self.training and float(torch.rand(())) < self.mixing_prob:
             ws = self.mix(w, self.map(self.noise(n)), int(torch.randint(1, self.num_layers, ())))
@@ -154,9 +154,9 @@ class StyleGAN(GenerativeModel):
             with torch.no_grad():
                 fake = self.generate(len(real))
             loss = discriminator_bce(self.discriminator(real), self.discriminator(fake))
-            return ModelOutput(loss, {"d_loss": loss.item()})
+            return ModelOutput(loss, {"d_loss": loss.detach()})
         loss = generator_bce(self.discriminator(self.generate(len(real))))
-        return ModelOutput(loss, {"g_loss": loss.item()})
+        return ModelOutput(loss, {"g_loss": loss.detach()})
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None, truncation: float | None = None) -> Tensor:

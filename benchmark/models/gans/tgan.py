@@ -145,9 +145,9 @@ class TGAN(GenerativeModel):
         fake = self.generate(self.noise(len(real)))
         if group == "critic":
             distance = self.critic(real).mean() - self.critic(fake.detach()).mean()
-            return ModelOutput(-distance, {"critic_loss": -distance.item(), "wasserstein": distance.item()})
+            return ModelOutput(-distance, {"critic_loss": -distance.detach(), "wasserstein": distance.detach()})
         loss = -self.critic(fake).mean()
-        return ModelOutput(loss, {"g_loss": loss.item()})
+        return ModelOutput(loss, {"g_loss": loss.detach()})
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:

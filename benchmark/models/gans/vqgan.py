@@ -142,12 +142,12 @@ class VQGAN(AutoencoderModel):
         if group == "prior":
             with torch.no_grad():
                 indices = self.quantizer(self.encoder(real)).indices.flatten(1)
-            loss = F.cross_entropy(self.prior(indices).transpose(1, 2), indices)
-            return ModelOutput(loss, {"prior_nll": loss.item()})
+            loss = F.cross_entropy(self.prior(indices).flatten(0, 1), indices.flatten())  # flat: deterministic on CUDA
+            return ModelOutput(loss, {"prior_nll": loss.detach()})
         recon, _, q = self.autoencode(real)
         if group == "discriminator":
             loss = discriminator_hinge(self.discriminator(real), self.discriminator(recon.detach()))
-            return ModelOutput(loss, {"d_loss": loss.item()})
+            return ModelOutput(loss, {"d_loss": loss.detach()})
         l1 = F.l1_loss(recon, real)
         perceptual = self.perceptual(recon, real)
         adversarial = -self.discriminator(recon).mean()
@@ -158,8 +158,8 @@ class VQGAN(AutoencoderModel):
             + self.beta * q.commitment_loss
             + self.adv_weight * adversarial
         )
-        logs = {"l1": l1.item(), "perceptual": perceptual.item(), "g_loss": adversarial.item()}
-        return ModelOutput(loss, {**logs, "vq": q.codebook_loss.item(), "perplexity": q.perplexity.item()})
+        logs = {"l1": l1.detach(), "perceptual": perceptual.detach(), "g_loss": adversarial.detach()}
+        return ModelOutput(loss, {**logs, "vq": q.codebook_loss.detach(), "perplexity": q.perplexity.detach()})
 
     @torch.no_grad()
     def reconstruct(self, images: Tensor) -> Tensor:

@@ -87,14 +87,14 @@ class WGAN(GenerativeModel):
         if group == "critic":
             distance = self.critic(real).mean() - self.critic(fake.detach()).mean()
             loss = -distance
-            logs = {"wasserstein": distance.item()}
+            logs = {"wasserstein": distance.detach()}
             if self.variant == "gp":
                 penalty = gradient_penalty(self.critic, real, fake, torch.rand(len(real), device=real.device))
                 loss = loss + self.gp_weight * penalty
-                logs["gradient_penalty"] = penalty.item()
-            return ModelOutput(loss, {"critic_loss": loss.item(), **logs})
+                logs["gradient_penalty"] = penalty.detach()
+            return ModelOutput(loss, {"critic_loss": loss.detach(), **logs})
         loss = -self.critic(fake).mean()
-        return ModelOutput(loss, {"g_loss": loss.item()})
+        return ModelOutput(loss, {"g_loss": loss.detach()})
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:

@@ -70,7 +70,7 @@ class VAE(AutoencoderModel):
         recon = F.binary_cross_entropy_with_logits(logits, images, reduction="none").flatten(1).sum(1).mean()
         kl = (-0.5 * (1 + logvar - mean.pow(2) - logvar.exp()).sum(1)).mean()
         loss = recon + self.beta * kl
-        return ModelOutput(loss, {"loss": loss.item(), "recon": recon.item(), "kl": kl.item()})
+        return ModelOutput(loss, {"loss": loss.detach(), "recon": recon.detach(), "kl": kl.detach()})
 
     @torch.no_grad()
     def reconstruct(self, images: Tensor) -> Tensor:
