@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from benchmark.losses.common import pixel_cross_entropy
 from benchmark.models.base import AutoencoderModel, Batch, ModelOutput
 from benchmark.models.gans.pix2pix import PatchDiscriminator
 from benchmark.models.layers.adversarial import discriminator_hinge
@@ -142,7 +143,7 @@ class VQGAN(AutoencoderModel):
         if group == "prior":
             with torch.no_grad():
                 indices = self.quantizer(self.encoder(real)).indices.flatten(1)
-            loss = F.cross_entropy(self.prior(indices).flatten(0, 1), indices.flatten())  # flat: deterministic on CUDA
+            loss = pixel_cross_entropy(self.prior(indices).transpose(1, 2), indices)  # [N, K, L] vs [N, L]
             return ModelOutput(loss, {"prior_nll": loss.detach()})
         recon, _, q = self.autoencode(real)
         if group == "discriminator":
